@@ -1,0 +1,76 @@
+/** The typed configuration of one deployment, produced by `parseDeployment`. */
+
+export const BACKENDS = ["aws", "gcp", "azure", "s3-compatible"] as const;
+export type Backend = (typeof BACKENDS)[number];
+
+/** How ZenML authenticates to the store, per backend. */
+export const CREDENTIAL_MODES = {
+  aws: ["access-key", "iam-role"],
+  gcp: ["service-account-key", "impersonation"],
+  azure: ["service-principal", "sas"],
+  "s3-compatible": ["minio", "existing-credentials"],
+} as const satisfies Record<Backend, readonly string[]>;
+
+export type CredentialMode<B extends Backend = Backend> = (typeof CREDENTIAL_MODES)[B][number];
+
+export interface BucketOptions {
+  /** The bucket (or container) name; undefined means generated. */
+  readonly name?: string;
+  /** Use an existing bucket by name instead of creating one. */
+  readonly adopt: boolean;
+  /** Let `pulumi destroy` delete a bucket that still holds objects. */
+  readonly forceDestroy: boolean;
+  /** Object versioning; ZenML advises against it. */
+  readonly versioning: boolean;
+  /** Days after which noncurrent versions expire (only with versioning). */
+  readonly noncurrentVersionExpirationDays: number;
+  /** Days after which incomplete multipart uploads are aborted. */
+  readonly abortIncompleteUploadDays: number;
+  /** A customer-managed encryption key; undefined means the provider-managed key. */
+  readonly encryptionKey?: string;
+}
+
+interface StoreBase {
+  /** The ZenML artifact store name; also the base of every derived resource name. */
+  readonly name: string;
+  /** The ZenML stack that uses this store. */
+  readonly stackName: string;
+  readonly bucket: BucketOptions;
+  /** Cloud tags (labels on GCP) added to every resource that takes them. */
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export interface AwsStoreConfig extends StoreBase {
+  readonly backend: "aws";
+  readonly credentials: CredentialMode<"aws">;
+  /** AWS region of the bucket. */
+  readonly region: string;
+}
+
+export interface GcpStoreConfig extends StoreBase {
+  readonly backend: "gcp";
+  readonly credentials: CredentialMode<"gcp">;
+}
+
+export interface AzureStoreConfig extends StoreBase {
+  readonly backend: "azure";
+  readonly credentials: CredentialMode<"azure">;
+}
+
+export interface S3CompatibleStoreConfig extends StoreBase {
+  readonly backend: "s3-compatible";
+  readonly credentials: CredentialMode<"s3-compatible">;
+}
+
+export type StoreConfig =
+  AwsStoreConfig | GcpStoreConfig | AzureStoreConfig | S3CompatibleStoreConfig;
+
+export interface ZenmlConfig {
+  /** The ZenML server the program registers in; undefined means documents only. */
+  readonly serverUrl?: string;
+}
+
+export interface DeploymentConfig {
+  readonly stores: readonly StoreConfig[];
+  readonly zenml: ZenmlConfig;
+}

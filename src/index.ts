@@ -1,0 +1,60 @@
+/**
+ * The Pulumi program: config -> one store component per configured store ->
+ * stack outputs. Run by `pulumi up` and by the provisioning script alike.
+ * Pulumi runs the exported function and exports the object it returns; being
+ * async lets each backend's SDK load only when a store uses it.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { loadDeployment } from "./config/load";
+import { BackendUnavailableError, createStore } from "./stores";
+import type { StoreOutputs } from "./stores/outputs";
+
+async function createStores(): Promise<
+  { name: string; stackName: string; outputs: StoreOutputs }[]
+> {
+  const deployment = loadDeployment();
+  return Promise.all(
+    deployment.stores.map(async (store, i) => {
+      try {
+        return { name: store.name, stackName: store.stackName, outputs: await createStore(store) };
+      } catch (err) {
+        if (err instanceof BackendUnavailableError) {
+          throw new pulumi.RunError(
+            `invalid config zenml-remote-storage:stores[${i}].backend: ${err.message}`,
+          );
+        }
+        throw err;
+      }
+    }),
+  );
+}
+
+export = async () => {
+  const created = await createStores();
+  return {
+    /** Everything ZenML needs per store, except credentials. */
+    stores: Object.fromEntries(
+      created.map(({ name, stackName, outputs }) => [
+        name,
+        {
+          backend: outputs.backend,
+          stackName,
+          flavor: outputs.flavor,
+          path: outputs.path,
+          artifactStoreConfiguration: outputs.artifactStoreConfiguration,
+          connectorType: outputs.connectorType,
+          authMethod: outputs.authMethod,
+          resourceType: outputs.resourceType,
+          resourceId: outputs.resourceId,
+          connectorConfiguration: outputs.connectorConfiguration,
+        },
+      ]),
+    ),
+    /** The credentials ZenML's connectors use, per store; a Pulumi secret. */
+    credentials: pulumi.secret(
+      pulumi.all(
+        Object.fromEntries(created.map(({ name, outputs }) => [name, outputs.credentials])),
+      ),
+    ),
+  };
+};

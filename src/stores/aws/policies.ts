@@ -1,0 +1,118 @@
+import type * as pulumi from "@pulumi/pulumi";
+
+/** An IAM policy document whose strings may still be Pulumi outputs. */
+export interface PolicyDocument {
+  readonly Version: "2012-10-17";
+  readonly Statement: readonly PolicyStatement[];
+}
+
+export interface PolicyStatement {
+  readonly Sid: string;
+  readonly Effect: "Allow" | "Deny";
+  readonly Principal?: "*" | { readonly AWS: pulumi.Input<string> };
+  readonly Action: string | readonly string[];
+  readonly Resource?: pulumi.Input<string> | readonly pulumi.Input<string>[];
+  readonly Condition?: Record<string, Record<string, pulumi.Input<string>>>;
+}
+
+/**
+ * The S3 actions ZenML's `s3-bucket` connector and `s3` artifact store use,
+ * split by the resource each applies to.
+ */
+export const ZENML_BUCKET_ACTIONS = [
+  "s3:ListBucket",
+  "s3:GetBucketVersioning",
+  "s3:ListBucketVersions",
+] as const;
+export const ZENML_OBJECT_ACTIONS = [
+  "s3:GetObject",
+  "s3:PutObject",
+  "s3:DeleteObject",
+  "s3:DeleteObjectVersion",
+] as const;
+/** What SSE-KMS needs on the key for reading and writing objects. */
+export const KMS_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey"] as const;
+
+/** Least-privilege access for ZenML's artifact I/O on one bucket (and its KMS key). */
+export function artifactAccessPolicy(args: {
+  bucketArn: pulumi.Input<string>;
+  objectsArn: pulumi.Input<string>;
+  kmsKeyArn?: pulumi.Input<string>;
+}): PolicyDocument {
+  const statements: PolicyStatement[] = [
+    {
+      Sid: "ZenmlBucket",
+      Effect: "Allow",
+      Action: [...ZENML_BUCKET_ACTIONS],
+      Resource: args.bucketArn,
+    },
+    {
+      Sid: "ZenmlObjects",
+      Effect: "Allow",
+      Action: [...ZENML_OBJECT_ACTIONS],
+      Resource: args.objectsArn,
+    },
+  ];
+  if (args.kmsKeyArn !== undefined) {
+    statements.push({
+      Sid: "ZenmlKmsKey",
+      Effect: "Allow",
+      Action: [...KMS_ACTIONS],
+      Resource: args.kmsKeyArn,
+    });
+  }
+  return { Version: "2012-10-17", Statement: statements };
+}
+
+/** Bucket policy refusing every request that does not use TLS. */
+export function tlsOnlyBucketPolicy(args: {
+  bucketArn: pulumi.Input<string>;
+  objectsArn: pulumi.Input<string>;
+}): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [args.bucketArn, args.objectsArn],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
+    ],
+  };
+}
+
+/**
+ * Trust policy letting exactly one IAM user assume the role. The account is the
+ * principal and the user is pinned by `aws:PrincipalArn`, so the role can be
+ * created alongside the user instead of after it.
+ */
+export function singleUserTrustPolicy(args: {
+  accountRootArn: pulumi.Input<string>;
+  userArn: pulumi.Input<string>;
+}): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "AssumeByZenmlUserOnly",
+        Effect: "Allow",
+        Principal: { AWS: args.accountRootArn },
+        Action: "sts:AssumeRole",
+        Condition: { ArnEquals: { "aws:PrincipalArn": args.userArn } },
+      },
+    ],
+  };
+}
+
+/** User policy allowing `sts:AssumeRole` on one role only. */
+export function assumeOneRolePolicy(roleArn: pulumi.Input<string>): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      { Sid: "AssumeZenmlRole", Effect: "Allow", Action: "sts:AssumeRole", Resource: roleArn },
+    ],
+  };
+}

@@ -1,0 +1,268 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { iamUserName, s3BucketPrefix } from "../../config/names";
+import type { CredentialMode } from "../../config/types";
+import type { StoreOutputs } from "../outputs";
+import {
+  artifactAccessPolicy,
+  assumeOneRolePolicy,
+  singleUserTrustPolicy,
+  tlsOnlyBucketPolicy,
+} from "./policies";
+
+export interface S3ArtifactStoreArgs {
+  /** AWS region of the bucket and its settings. */
+  readonly region: pulumi.Input<string>;
+  /** The bucket's name; generated from the prefix `zenml-<name>-` when omitted. */
+  readonly bucketName?: pulumi.Input<string>;
+  /** Use the existing bucket `bucketName`; no bucket resource is created or changed. */
+  readonly adoptExistingBucket?: boolean;
+  /** Let `pulumi destroy` delete the bucket while it still holds objects. */
+  readonly forceDestroy?: pulumi.Input<boolean>;
+  /** Keep object versions (ZenML advises against it); noncurrent versions then expire. */
+  readonly versioning?: boolean;
+  /** Days after which noncurrent versions expire, when versioning is on. */
+  readonly noncurrentVersionExpirationDays?: pulumi.Input<number>;
+  /** Days after which incomplete multipart uploads are aborted. */
+  readonly abortIncompleteUploadDays?: pulumi.Input<number>;
+  /** KMS key ARN for SSE-KMS; SSE-S3 when omitted. */
+  readonly kmsKeyArn?: pulumi.Input<string>;
+  /** How ZenML authenticates: an access key, or a role assumed with that key. */
+  readonly credentials: CredentialMode<"aws">;
+  /** The IAM user's name; derived from project, stack and store name when omitted. */
+  readonly userName?: pulumi.Input<string>;
+  /** Tags added to the bucket and IAM resources. */
+  readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/**
+ * An S3 bucket hardened for ZenML artifacts, an IAM identity that can do ZenML's
+ * artifact I/O on that bucket only, and everything ZenML needs to register it.
+ */
+export class S3ArtifactStore extends pulumi.ComponentResource implements StoreOutputs {
+  public readonly storeName: string;
+  public readonly backend = "aws" as const;
+  public readonly flavor = "s3" as const;
+  public readonly connectorType = "aws";
+  public readonly resourceType = "s3-bucket";
+  public readonly authMethod: string;
+  /** The bucket, unless it was adopted. */
+  public readonly bucket?: aws.s3.Bucket;
+  public readonly bucketName: pulumi.Output<string>;
+  public readonly bucketArn: pulumi.Output<string>;
+  public readonly user: aws.iam.User;
+  public readonly accessKey: aws.iam.AccessKey;
+  /** The role ZenML assumes, in `iam-role` mode. */
+  public readonly role?: aws.iam.Role;
+  public readonly path: pulumi.Output<string>;
+  public readonly resourceId: pulumi.Output<string>;
+  public readonly artifactStoreConfiguration: pulumi.Output<Record<string, unknown>>;
+  public readonly connectorConfiguration: pulumi.Output<Record<string, string>>;
+  public readonly credentials: pulumi.Output<Record<string, string>>;
+
+  constructor(name: string, args: S3ArtifactStoreArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("zenml-remote-storage:aws:S3ArtifactStore", name, args, opts);
+    if (args.adoptExistingBucket && args.bucketName === undefined) {
+      throw new pulumi.InputPropertyError({
+        propertyPath: "bucketName",
+        reason: "An adopted bucket needs its name.",
+      });
+    }
+    this.storeName = name;
+    const parent = { parent: this };
+    const tags = pulumi.output(args.tags ?? {}).apply((t): Record<string, string> => ({
+      ...t,
+      "zenml-remote-storage:store": name,
+    }));
+    const partition = aws.getPartitionOutput({}, parent).partition;
+    const accountId = aws.getCallerIdentityOutput({}, parent).accountId;
+
+    if (args.adoptExistingBucket) {
+      this.bucketName = pulumi.output(args.bucketName!);
+    } else {
+      this.bucket = this.createBucket(name, args, tags);
+      this.bucketName = this.bucket.bucket;
+    }
+    this.bucketArn = pulumi.interpolate`arn:${partition}:s3:::${this.bucketName}`;
+    const objectsArn = pulumi.interpolate`${this.bucketArn}/*`;
+    const accessPolicy = pulumi.jsonStringify(
+      artifactAccessPolicy({ bucketArn: this.bucketArn, objectsArn, kmsKeyArn: args.kmsKeyArn }),
+    );
+
+    const userName = args.userName ?? iamUserName(pulumi.getProject(), pulumi.getStack(), name);
+    this.user = new aws.iam.User(`${name}-user`, { name: userName, tags }, parent);
+    this.accessKey = new aws.iam.AccessKey(`${name}-key`, { user: this.user.name }, parent);
+
+    const region = pulumi.output(args.region);
+    if (args.credentials === "iam-role") {
+      this.authMethod = "iam-role";
+      // The user's ARN is built from its fixed name so the role need not wait for the user.
+      const userArn = pulumi.interpolate`arn:${partition}:iam::${accountId}:user/${userName}`;
+      this.role = new aws.iam.Role(
+        `${name}-role`,
+        {
+          assumeRolePolicy: pulumi.jsonStringify(
+            singleUserTrustPolicy({
+              accountRootArn: pulumi.interpolate`arn:${partition}:iam::${accountId}:root`,
+              userArn,
+            }),
+          ),
+          tags,
+        },
+        parent,
+      );
+      new aws.iam.RolePolicy(
+        `${name}-role-access`,
+        { role: this.role.name, policy: accessPolicy },
+        parent,
+      );
+      new aws.iam.UserPolicy(
+        `${name}-user-assume-role`,
+        { user: this.user.name, policy: pulumi.jsonStringify(assumeOneRolePolicy(this.role.arn)) },
+        parent,
+      );
+      this.connectorConfiguration = pulumi
+        .all([region, this.role.arn])
+        .apply(([r, roleArn]): Record<string, string> => ({ region: r, role_arn: roleArn }));
+    } else {
+      this.authMethod = "secret-key";
+      new aws.iam.UserPolicy(
+        `${name}-user-access`,
+        { user: this.user.name, policy: accessPolicy },
+        parent,
+      );
+      this.connectorConfiguration = region.apply((r): Record<string, string> => ({ region: r }));
+    }
+
+    this.path = pulumi.interpolate`s3://${this.bucketName}`;
+    this.resourceId = this.path;
+    this.artifactStoreConfiguration = this.path.apply((path): Record<string, unknown> => ({
+      path,
+    }));
+    // The provider already marks `secret` as secret; wrapping again keeps it so under mocks too.
+    this.credentials = pulumi.secret(
+      pulumi
+        .all([this.accessKey.id, this.accessKey.secret])
+        .apply(([id, secret]): Record<string, string> => ({
+          aws_access_key_id: id,
+          aws_secret_access_key: secret,
+        })),
+    );
+
+    this.registerOutputs({
+      bucketName: this.bucketName,
+      path: this.path,
+      resourceId: this.resourceId,
+      artifactStoreConfiguration: this.artifactStoreConfiguration,
+      connectorConfiguration: this.connectorConfiguration,
+      credentials: this.credentials,
+    });
+  }
+
+  private createBucket(
+    name: string,
+    args: S3ArtifactStoreArgs,
+    tags: pulumi.Output<Record<string, string>>,
+  ): aws.s3.Bucket {
+    const parent = { parent: this };
+    const region = args.region;
+    const bucket = new aws.s3.Bucket(
+      `${name}-bucket`,
+      {
+        region,
+        ...(args.bucketName !== undefined
+          ? { bucket: args.bucketName }
+          : { bucketPrefix: s3BucketPrefix(name) }),
+        forceDestroy: args.forceDestroy ?? false,
+        tags,
+      },
+      parent,
+    );
+    new aws.s3.BucketPublicAccessBlock(
+      `${name}-public-access-block`,
+      {
+        region,
+        bucket: bucket.id,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      },
+      parent,
+    );
+    new aws.s3.BucketOwnershipControls(
+      `${name}-ownership`,
+      { region, bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+      parent,
+    );
+    new aws.s3.BucketServerSideEncryptionConfiguration(
+      `${name}-encryption`,
+      {
+        region,
+        bucket: bucket.id,
+        rules: [
+          {
+            applyServerSideEncryptionByDefault:
+              args.kmsKeyArn !== undefined
+                ? { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn }
+                : { sseAlgorithm: "AES256" },
+            bucketKeyEnabled: true,
+          },
+        ],
+      },
+      parent,
+    );
+    new aws.s3.BucketPolicy(
+      `${name}-tls-only`,
+      {
+        region,
+        bucket: bucket.id,
+        policy: pulumi.jsonStringify(
+          tlsOnlyBucketPolicy({
+            bucketArn: bucket.arn,
+            objectsArn: pulumi.interpolate`${bucket.arn}/*`,
+          }),
+        ),
+      },
+      parent,
+    );
+    if (args.versioning) {
+      new aws.s3.BucketVersioning(
+        `${name}-versioning`,
+        { region, bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
+        parent,
+      );
+    }
+    new aws.s3.BucketLifecycleConfiguration(
+      `${name}-lifecycle`,
+      {
+        region,
+        bucket: bucket.id,
+        rules: [
+          {
+            id: "abort-incomplete-multipart-uploads",
+            status: "Enabled",
+            filter: {},
+            abortIncompleteMultipartUpload: {
+              daysAfterInitiation: args.abortIncompleteUploadDays ?? 7,
+            },
+          },
+          ...(args.versioning
+            ? [
+                {
+                  id: "expire-noncurrent-versions",
+                  status: "Enabled",
+                  filter: {},
+                  noncurrentVersionExpiration: {
+                    noncurrentDays: args.noncurrentVersionExpirationDays ?? 30,
+                  },
+                },
+              ]
+            : []),
+        ],
+      },
+      parent,
+    );
+    return bucket;
+  }
+}

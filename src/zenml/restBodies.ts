@@ -1,0 +1,49 @@
+import type { ArtifactStoreDocument, ServiceConnectorDocument, StackDocument } from "./documents";
+
+/**
+ * Request bodies for ZenML's REST API (servers >= 0.80, where connectors,
+ * components and stacks are top-level: /api/v1/service_connectors,
+ * /api/v1/components, /api/v1/stacks). References between objects are ids.
+ */
+
+export function serviceConnectorRequest(doc: ServiceConnectorDocument): Record<string, unknown> {
+  return {
+    name: doc.name,
+    connector_type: doc.connector_type,
+    auth_method: doc.auth_method,
+    resource_types: [...doc.resource_types],
+    resource_id: doc.resource_id,
+    configuration: { ...doc.configuration },
+    secrets: { ...doc.secrets },
+    labels: { ...doc.labels },
+  };
+}
+
+export function componentRequest(
+  doc: ArtifactStoreDocument,
+  connectorId: string,
+): Record<string, unknown> {
+  return {
+    name: doc.name,
+    type: doc.type,
+    flavor: doc.flavor,
+    configuration: { ...doc.configuration },
+    connector: connectorId,
+    connector_resource_id: doc.connector_resource_id,
+    labels: { ...doc.labels },
+  };
+}
+
+export function stackRequest(
+  doc: StackDocument,
+  componentIds: { readonly artifact_store: string; readonly orchestrator: string },
+): Record<string, unknown> {
+  return {
+    name: doc.name,
+    components: {
+      artifact_store: [componentIds.artifact_store],
+      orchestrator: [componentIds.orchestrator],
+    },
+    labels: { ...doc.labels },
+  };
+}

@@ -1,0 +1,39 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { parseDeployment } from "../../../src/config/parse";
+
+const root = join(__dirname, "../../..");
+
+describe("example stack configs", () => {
+  it.each(["Pulumi.aws-dev.yaml"])("%s is a valid deployment", (file) => {
+    const { config } = parse(readFileSync(join(root, "stacks", file), "utf8")) as {
+      config: Record<string, unknown>;
+    };
+    const deployment = parseDeployment(
+      {
+        stores: config["zenml-remote-storage:stores"],
+        zenml: config["zenml-remote-storage:zenml"],
+      },
+      { awsRegion: config["aws:region"] as string | undefined },
+    );
+    expect(deployment.stores.length).toBeGreaterThan(0);
+  });
+
+  it("Pulumi.yaml declares every key the program reads", () => {
+    const project = parse(readFileSync(join(root, "Pulumi.yaml"), "utf8")) as {
+      name: string;
+      main: string;
+      stackConfigDir: string;
+      config: Record<string, { description: string }>;
+    };
+    expect(project.name).toBe("zenml-remote-storage");
+    expect(project.main).toBe("src/index.ts");
+    expect(project.stackConfigDir).toBe("stacks");
+    expect(Object.keys(project.config).sort()).toEqual(["stores", "zenml", "zenmlApiKey"]);
+    for (const declared of Object.values(project.config)) {
+      expect(declared.description.length).toBeGreaterThan(20);
+    }
+  });
+});

@@ -15,7 +15,7 @@ export function loadDeployment(): DeploymentConfig {
   try {
     return parseDeployment(
       { stores: readObject(config, "stores"), zenml: readObject(config, "zenml") },
-      { awsRegion: new pulumi.Config("aws").get("region") },
+      { providerConfig: { "aws:region": new pulumi.Config("aws").get("region") } },
     );
   } catch (err) {
     if (err instanceof ConfigError) {

@@ -1,10 +1,17 @@
+import { parseAwsStore, AWS_STORE_KEYS } from "./backends/aws";
+import { parseAzureStore, AZURE_STORE_KEYS } from "./backends/azure";
+import { parseGcpStore, GCP_STORE_KEYS } from "./backends/gcp";
+import { parseS3CompatibleStore, S3_COMPATIBLE_STORE_KEYS } from "./backends/s3Compatible";
 import { ConfigError } from "./errors";
+import { isObject, object, oneOf, optionalBoolean, optionalDays, optionalString } from "./fields";
 import { BUCKET_NAME_RULES, STORE_NAME_PATTERN } from "./names";
 import {
   BACKENDS,
   CREDENTIAL_MODES,
   type Backend,
   type BucketOptions,
+  type ConfigContext,
+  type CredentialMode,
   type DeploymentConfig,
   type StoreConfig,
   type ZenmlConfig,
@@ -14,64 +21,6 @@ import {
 export interface RawDeployment {
   readonly stores: unknown;
   readonly zenml?: unknown;
-}
-
-/** Values from other namespaces that fill defaults (e.g. `aws:region`). */
-export interface ConfigContext {
-  readonly awsRegion?: string;
-}
-
-type Obj = Record<string, unknown>;
-
-function isObject(value: unknown): value is Obj {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function object(value: unknown, key: string, allowed: readonly string[]): Obj {
-  if (!isObject(value)) throw new ConfigError(key, "must be an object");
-  const unknown = Object.keys(value).find((k) => !allowed.includes(k));
-  if (unknown !== undefined) {
-    throw new ConfigError(`${key}.${unknown}`, `unknown key; allowed: ${allowed.join(", ")}`);
-  }
-  return value;
-}
-
-function optionalString(obj: Obj, field: string, key: string): string | undefined {
-  const value = obj[field];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "string" || value.length === 0) {
-    throw new ConfigError(`${key}.${field}`, "must be a non-empty string");
-  }
-  return value;
-}
-
-function optionalBoolean(obj: Obj, field: string, key: string): boolean | undefined {
-  const value = obj[field];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "boolean") throw new ConfigError(`${key}.${field}`, "must be true or false");
-  return value;
-}
-
-function optionalDays(obj: Obj, field: string, key: string): number | undefined {
-  const value = obj[field];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > 3650) {
-    throw new ConfigError(`${key}.${field}`, "must be a whole number of days from 1 to 3650");
-  }
-  return value;
-}
-
-function oneOf<T extends string>(
-  value: unknown,
-  key: string,
-  choices: readonly T[],
-  what: string,
-): T {
-  if (typeof value !== "string" || !(choices as readonly string[]).includes(value)) {
-    const shown = typeof value === "string" ? `"${value}"` : JSON.stringify(value);
-    throw new ConfigError(key, `unknown ${what} ${shown}; expected one of: ${choices.join(", ")}`);
-  }
-  return value as T;
 }
 
 // https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id
@@ -191,12 +140,11 @@ function parseTags(raw: unknown, key: string, backend: Backend): Record<string, 
   return tags;
 }
 
-const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const STORE_KEYS: Record<Backend, readonly string[]> = {
-  aws: ["region"],
-  gcp: [],
-  azure: [],
-  "s3-compatible": [],
+  aws: AWS_STORE_KEYS,
+  gcp: GCP_STORE_KEYS,
+  azure: AZURE_STORE_KEYS,
+  "s3-compatible": S3_COMPATIBLE_STORE_KEYS,
 };
 const COMMON_STORE_KEYS = ["name", "backend", "credentials", "stackName", "bucket", "tags"];
 
@@ -217,67 +165,48 @@ function parseStore(
       `"${name}" must be 3-40 characters of lower-case letters, digits and hyphens, starting with a letter and not ending with a hyphen`,
     );
   }
-  const stackName = optionalString(obj, "stackName", key) ?? defaultStackName ?? name;
   const base = {
     name,
-    stackName,
+    stackName: optionalString(obj, "stackName", key) ?? defaultStackName ?? name,
     bucket: parseBucket(obj.bucket, `${key}.bucket`, backend),
     tags: parseTags(obj.tags, `${key}.tags`, backend),
   };
-  const credentialsKey = `${key}.credentials`;
+  const credentials = <B extends Backend>(b: B, fallback: CredentialMode<B>): CredentialMode<B> =>
+    oneOf(
+      obj.credentials ?? fallback,
+      `${key}.credentials`,
+      CREDENTIAL_MODES[b] as readonly CredentialMode<B>[],
+      `credential mode for backend ${b}`,
+    );
   switch (backend) {
-    case "aws": {
-      const region = optionalString(obj, "region", key) ?? context.awsRegion;
-      if (region === undefined) {
-        throw new ConfigError(`${key}.region`, "is required when aws:region is not set");
-      }
-      if (!AWS_REGION.test(region)) {
-        throw new ConfigError(
-          `${key}.region`,
-          `"${region}" is not an AWS region name (e.g. eu-west-1)`,
-        );
-      }
-      const credentials = oneOf(
-        obj.credentials ?? "access-key",
-        credentialsKey,
-        CREDENTIAL_MODES.aws,
-        "credential mode for backend aws",
+    case "aws":
+      return parseAwsStore(
+        obj,
+        key,
+        { ...base, credentials: credentials(backend, "access-key") },
+        context,
       );
-      return { ...base, backend, credentials, region };
-    }
     case "gcp":
-      return {
-        ...base,
-        backend,
-        credentials: oneOf(
-          obj.credentials ?? "service-account-key",
-          credentialsKey,
-          CREDENTIAL_MODES.gcp,
-          "credential mode for backend gcp",
-        ),
-      };
+      return parseGcpStore(
+        obj,
+        key,
+        { ...base, credentials: credentials(backend, "service-account-key") },
+        context,
+      );
     case "azure":
-      return {
-        ...base,
-        backend,
-        credentials: oneOf(
-          obj.credentials ?? "service-principal",
-          credentialsKey,
-          CREDENTIAL_MODES.azure,
-          "credential mode for backend azure",
-        ),
-      };
+      return parseAzureStore(
+        obj,
+        key,
+        { ...base, credentials: credentials(backend, "service-principal") },
+        context,
+      );
     case "s3-compatible":
-      return {
-        ...base,
-        backend,
-        credentials: oneOf(
-          obj.credentials ?? "minio",
-          credentialsKey,
-          CREDENTIAL_MODES["s3-compatible"],
-          "credential mode for backend s3-compatible",
-        ),
-      };
+      return parseS3CompatibleStore(
+        obj,
+        key,
+        { ...base, credentials: credentials(backend, "minio") },
+        context,
+      );
   }
 }
 
@@ -309,7 +238,10 @@ function parseZenml(raw: unknown): { zenml: ZenmlConfig; stackName?: string } {
 }
 
 /** Validates a deployment's raw config; throws `ConfigError` naming the key and the rule. */
-export function parseDeployment(raw: RawDeployment, context: ConfigContext = {}): DeploymentConfig {
+export function parseDeployment(
+  raw: RawDeployment,
+  context: ConfigContext = { providerConfig: {} },
+): DeploymentConfig {
   const { zenml, stackName } = parseZenml(raw.zenml);
   if (!Array.isArray(raw.stores) || raw.stores.length === 0) {
     throw new ConfigError("stores", "must be a list with at least one store");

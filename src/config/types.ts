@@ -1,4 +1,10 @@
 /** The typed configuration of one deployment, produced by `parseDeployment`. */
+import type { AwsStoreConfig } from "./backends/aws";
+import type { AzureStoreConfig } from "./backends/azure";
+import type { GcpStoreConfig } from "./backends/gcp";
+import type { S3CompatibleStoreConfig } from "./backends/s3Compatible";
+
+export type { AwsStoreConfig, AzureStoreConfig, GcpStoreConfig, S3CompatibleStoreConfig };
 
 export const BACKENDS = ["aws", "gcp", "azure", "s3-compatible"] as const;
 export type Backend = (typeof BACKENDS)[number];
@@ -30,7 +36,8 @@ export interface BucketOptions {
   readonly encryptionKey?: string;
 }
 
-interface StoreBase {
+/** What every store has, whatever its backend. */
+export interface StoreBase {
   /** The ZenML artifact store name; also the base of every derived resource name. */
   readonly name: string;
   /** The ZenML stack that uses this store. */
@@ -40,26 +47,14 @@ interface StoreBase {
   readonly tags: Readonly<Record<string, string>>;
 }
 
-export interface AwsStoreConfig extends StoreBase {
-  readonly backend: "aws";
-  readonly credentials: CredentialMode<"aws">;
-  /** AWS region of the bucket. */
-  readonly region: string;
-}
+/** A store's common fields plus its (already validated) credential mode. */
+export type StoreBaseWith<B extends Backend> = StoreBase & {
+  readonly credentials: CredentialMode<B>;
+};
 
-export interface GcpStoreConfig extends StoreBase {
-  readonly backend: "gcp";
-  readonly credentials: CredentialMode<"gcp">;
-}
-
-export interface AzureStoreConfig extends StoreBase {
-  readonly backend: "azure";
-  readonly credentials: CredentialMode<"azure">;
-}
-
-export interface S3CompatibleStoreConfig extends StoreBase {
-  readonly backend: "s3-compatible";
-  readonly credentials: CredentialMode<"s3-compatible">;
+/** Values from other namespaces that fill defaults, by full key (e.g. `aws:region`). */
+export interface ConfigContext {
+  readonly providerConfig: Readonly<Record<string, string | undefined>>;
 }
 
 export type StoreConfig =

@@ -16,7 +16,7 @@ describe("example stack configs", () => {
         stores: config["zenml-remote-storage:stores"],
         zenml: config["zenml-remote-storage:zenml"],
       },
-      { awsRegion: config["aws:region"] as string | undefined },
+      { providerConfig: { "aws:region": config["aws:region"] as string | undefined } },
     );
     expect(deployment.stores.length).toBeGreaterThan(0);
   });

@@ -106,7 +106,7 @@ describe("parseDeployment: valid input", () => {
       { backend: "s3-compatible", credentials: "minio" },
     ],
   ])("accepts %s", (_, raw, expected) => {
-    const [store] = parseDeployment(raw, { awsRegion: "us-west-2" }).stores;
+    const [store] = parseDeployment(raw, { providerConfig: { "aws:region": "us-west-2" } }).stores;
     expect(store).toMatchObject(expected);
   });
 

@@ -6,6 +6,13 @@ import type { ArtifactStoreDocument, ServiceConnectorDocument, StackDocument } f
  * /api/v1/components, /api/v1/stacks). References between objects are ids.
  */
 
+/**
+ * ZenML's connector request has no separate `secrets` field: the server splits
+ * `configuration` into plain values and a ZenML secret by the connector type's
+ * schema. So the secret fields travel inside `configuration`, over the
+ * authenticated connection only.
+ */
+
 export function serviceConnectorRequest(doc: ServiceConnectorDocument): Record<string, unknown> {
   return {
     name: doc.name,
@@ -13,8 +20,7 @@ export function serviceConnectorRequest(doc: ServiceConnectorDocument): Record<s
     auth_method: doc.auth_method,
     resource_types: [...doc.resource_types],
     resource_id: doc.resource_id,
-    configuration: { ...doc.configuration },
-    secrets: { ...doc.secrets },
+    configuration: { ...doc.configuration, ...doc.secrets },
     labels: { ...doc.labels },
   };
 }

@@ -5,14 +5,14 @@
  * async lets each backend's SDK load only when a store uses it.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { loadDeployment } from "./config/load";
+import { CONFIG_NAMESPACE, loadDeployment } from "./config/load";
+import type { DeploymentConfig } from "./config/types";
 import { BackendUnavailableError, createStore } from "./stores";
 import type { StoreOutputs } from "./stores/outputs";
 
-async function createStores(): Promise<
-  { name: string; stackName: string; outputs: StoreOutputs }[]
-> {
-  const deployment = loadDeployment();
+async function createStores(
+  deployment: DeploymentConfig,
+): Promise<{ name: string; stackName: string; outputs: StoreOutputs }[]> {
   return Promise.all(
     deployment.stores.map(async (store, i) => {
       try {
@@ -29,8 +29,32 @@ async function createStores(): Promise<
   );
 }
 
+/** Registers each store in the configured ZenML server (one owner per deployment). */
+async function registerInZenml(
+  serverUrl: string,
+  adoptExisting: boolean,
+  created: { name: string; stackName: string; outputs: StoreOutputs }[],
+): Promise<Record<string, pulumi.Output<string>>> {
+  const { ZenmlRegistration } = await import("./zenml/zenmlRegistration");
+  const apiKey = new pulumi.Config(CONFIG_NAMESPACE).getSecret("zenmlApiKey");
+  return Object.fromEntries(
+    created.map(({ name, stackName, outputs }) => {
+      const registration = new ZenmlRegistration(`${name}-zenml`, {
+        store: outputs,
+        stackName,
+        serverUrl,
+        apiKey,
+        adoptExisting,
+      });
+      return [name, registration.stack.id];
+    }),
+  );
+}
+
 export = async () => {
-  const created = await createStores();
+  const deployment = loadDeployment();
+  const created = await createStores(deployment);
+  const { serverUrl, adoptExisting } = deployment.zenml;
   return {
     /** Everything ZenML needs per store, except credentials. */
     stores: Object.fromEntries(
@@ -56,5 +80,7 @@ export = async () => {
         Object.fromEntries(created.map(({ name, outputs }) => [name, outputs.credentials])),
       ),
     ),
+    /** The ZenML stack id per store, when the deployment registers in a ZenML server. */
+    zenmlStackIds: serverUrl ? await registerInZenml(serverUrl, adoptExisting, created) : undefined,
   };
 };

@@ -211,8 +211,8 @@ function parseStore(
 }
 
 function parseZenml(raw: unknown): { zenml: ZenmlConfig; stackName?: string } {
-  if (raw === undefined || raw === null) return { zenml: {} };
-  const obj = object(raw, "zenml", ["serverUrl", "stackName"]);
+  if (raw === undefined || raw === null) return { zenml: { adoptExisting: false } };
+  const obj = object(raw, "zenml", ["serverUrl", "stackName", "adoptExisting"]);
   const serverUrl = optionalString(obj, "serverUrl", "zenml");
   if (serverUrl !== undefined) {
     let url: URL;
@@ -232,7 +232,10 @@ function parseZenml(raw: unknown): { zenml: ZenmlConfig; stackName?: string } {
     }
   }
   return {
-    zenml: { serverUrl: serverUrl?.replace(/\/+$/, "") },
+    zenml: {
+      serverUrl: serverUrl?.replace(/\/+$/, ""),
+      adoptExisting: optionalBoolean(obj, "adoptExisting", "zenml") ?? false,
+    },
     stackName: optionalString(obj, "stackName", "zenml"),
   };
 }

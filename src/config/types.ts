@@ -63,6 +63,8 @@ export type StoreConfig =
 export interface ZenmlConfig {
   /** The ZenML server the program registers in; undefined means documents only. */
   readonly serverUrl?: string;
+  /** Take over existing ZenML objects of the same names instead of failing. */
+  readonly adoptExisting: boolean;
 }
 
 export interface DeploymentConfig {

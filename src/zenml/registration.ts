@@ -1,5 +1,11 @@
-import type { ZenmlClient, ZenmlObject } from "./client";
-import { DEFAULT_ORCHESTRATOR, type StoreDocuments } from "./documents";
+import { COLLECTIONS, type ZenmlClient, type ZenmlObject } from "./client";
+import {
+  DEFAULT_ORCHESTRATOR,
+  type ArtifactStoreDocument,
+  type ServiceConnectorDocument,
+  type StackDocument,
+  type StoreDocuments,
+} from "./documents";
 import { componentRequest, serviceConnectorRequest, stackRequest } from "./restBodies";
 
 /** The ids of one store's registration in a ZenML server. */
@@ -7,6 +13,71 @@ export interface RegisteredIds {
   readonly connectorId: string;
   readonly artifactStoreId: string;
   readonly stackId: string;
+}
+
+/** Whether an object found by name may be taken over, or is an error. */
+export interface UpsertOptions {
+  readonly adopt: boolean;
+}
+
+/** Creates the object, or updates the one of the same name when adoption is allowed. */
+async function upsert(
+  client: ZenmlClient,
+  kind: "connector" | "component" | "stack",
+  body: Record<string, unknown>,
+  options: UpsertOptions,
+  componentType?: string,
+): Promise<ZenmlObject> {
+  const name = String(body.name);
+  const existing = await client.findByName(kind, name, componentType);
+  if (!existing) return client.create(kind, body);
+  if (!options.adopt) {
+    throw new Error(
+      `ZenML already has a ${COLLECTIONS[kind].noun} named "${name}"; set zenml.adoptExisting to true to manage it, or rename the store`,
+    );
+  }
+  return client.update(kind, existing.id, body);
+}
+
+export function upsertConnector(
+  client: ZenmlClient,
+  doc: ServiceConnectorDocument,
+  options: UpsertOptions,
+): Promise<ZenmlObject> {
+  return upsert(client, "connector", serviceConnectorRequest(doc), options);
+}
+
+export function upsertArtifactStore(
+  client: ZenmlClient,
+  doc: ArtifactStoreDocument,
+  connectorId: string,
+  options: UpsertOptions,
+): Promise<ZenmlObject> {
+  return upsert(client, "component", componentRequest(doc, connectorId), options, doc.type);
+}
+
+/** ZenML's `default` orchestrator, which every stack this project registers uses. */
+export async function defaultOrchestratorId(client: ZenmlClient): Promise<string> {
+  const orchestrator = await client.findByName("component", DEFAULT_ORCHESTRATOR, "orchestrator");
+  if (!orchestrator) {
+    throw new Error(
+      `the ZenML server has no "${DEFAULT_ORCHESTRATOR}" orchestrator to build the stack with`,
+    );
+  }
+  return orchestrator.id;
+}
+
+export async function upsertStack(
+  client: ZenmlClient,
+  doc: StackDocument,
+  artifactStoreId: string,
+  options: UpsertOptions,
+): Promise<ZenmlObject> {
+  const body = stackRequest(doc, {
+    artifact_store: artifactStoreId,
+    orchestrator: await defaultOrchestratorId(client),
+  });
+  return upsert(client, "stack", body, options);
 }
 
 /**
@@ -17,36 +88,10 @@ export async function applyStoreRegistration(
   client: ZenmlClient,
   docs: StoreDocuments,
 ): Promise<RegisteredIds> {
-  const connectorBody = serviceConnectorRequest(docs.connector);
-  const existingConnector = await client.findByName("connector", docs.connector.name);
-  const connector = existingConnector
-    ? await client.update("connector", existingConnector.id, connectorBody)
-    : await client.create("connector", connectorBody);
-
-  const componentBody = componentRequest(docs.artifactStore, connector.id);
-  const existingStore = await client.findByName(
-    "component",
-    docs.artifactStore.name,
-    "artifact_store",
-  );
-  const store = existingStore
-    ? await client.update("component", existingStore.id, componentBody)
-    : await client.create("component", componentBody);
-
-  const orchestrator = await client.findByName("component", DEFAULT_ORCHESTRATOR, "orchestrator");
-  if (!orchestrator) {
-    throw new Error(
-      `the ZenML server has no "${DEFAULT_ORCHESTRATOR}" orchestrator to build the stack with`,
-    );
-  }
-  const body = stackRequest(docs.stack, {
-    artifact_store: store.id,
-    orchestrator: orchestrator.id,
-  });
-  const existingStack = await client.findByName("stack", docs.stack.name);
-  const stack = existingStack
-    ? await client.update("stack", existingStack.id, body)
-    : await client.create("stack", body);
+  const adopt = { adopt: true };
+  const connector = await upsertConnector(client, docs.connector, adopt);
+  const store = await upsertArtifactStore(client, docs.artifactStore, connector.id, adopt);
+  const stack = await upsertStack(client, docs.stack, store.id, adopt);
   return { connectorId: connector.id, artifactStoreId: store.id, stackId: stack.id };
 }
 
@@ -62,19 +107,25 @@ export async function removeStoreRegistration(
 ): Promise<void> {
   const stack = await client.findByName("stack", docs.stack.name);
   if (stack) await client.delete("stack", stack.id, docs.stack.name);
-
   const store = await client.findByName("component", docs.artifactStore.name, "artifact_store");
-  if (store) {
-    await detachFromStacks(client, store, report);
-    await client.delete("component", store.id, docs.artifactStore.name);
-  }
+  if (store) await deleteArtifactStore(client, store, report);
   const connector = await client.findByName("connector", docs.connector.name);
   if (connector) await client.delete("connector", connector.id, docs.connector.name);
 }
 
+/** Deletes an artifact store after switching any stack that uses it to `default`. */
+export async function deleteArtifactStore(
+  client: ZenmlClient,
+  store: Pick<ZenmlObject, "id" | "name">,
+  report: (line: string) => void,
+): Promise<void> {
+  await detachFromStacks(client, store, report);
+  await client.delete("component", store.id, store.name);
+}
+
 async function detachFromStacks(
   client: ZenmlClient,
-  store: ZenmlObject,
+  store: Pick<ZenmlObject, "id" | "name">,
   report: (line: string) => void,
 ): Promise<void> {
   const users = await client.stacksUsing(store.id);

@@ -15,7 +15,7 @@ describe("loadDeployment", () => {
     });
     const deployment = loadDeployment();
     expect(deployment.stores[0]).toMatchObject({ name: "s3-store", region: "ap-south-1" });
-    expect(deployment.zenml).toEqual({ serverUrl: "http://127.0.0.1:8237" });
+    expect(deployment.zenml).toEqual({ serverUrl: "http://127.0.0.1:8237", adoptExisting: false });
   });
 
   it.each([

@@ -31,7 +31,7 @@ describe("parseDeployment: valid input", () => {
           },
         },
       ],
-      zenml: {},
+      zenml: { adoptExisting: false },
     });
   });
 
@@ -129,7 +129,7 @@ describe("parseDeployment: valid input", () => {
     expect(
       parseDeployment({ stores: [aws()], zenml: { serverUrl: "https://zenml.example.com/" } })
         .zenml,
-    ).toEqual({ serverUrl: "https://zenml.example.com" });
+    ).toEqual({ serverUrl: "https://zenml.example.com", adoptExisting: false });
   });
 });
 

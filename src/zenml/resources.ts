@@ -49,6 +49,13 @@ function clientFor(props: ServerProps): ZenmlClient {
   return new ZenmlClient({ url: props.serverUrl, auth });
 }
 
+/** A client for a server whose version was checked, for creating objects. */
+async function checkedClientFor(props: ServerProps): Promise<ZenmlClient> {
+  const client = clientFor(props);
+  await client.checkServerVersion();
+  return client;
+}
+
 /** JSON with object keys sorted at every level, so key order never shows up as a change. */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
@@ -86,7 +93,7 @@ export function diffProps(
 
 export const connectorProvider: pulumi.dynamic.ResourceProvider<ConnectorProps, ConnectorProps> = {
   async create(inputs) {
-    const object = await upsertConnector(clientFor(inputs), inputs.document, {
+    const object = await upsertConnector(await checkedClientFor(inputs), inputs.document, {
       adopt: inputs.adoptExisting ?? false,
     });
     return { id: object.id, outs: inputs };
@@ -109,7 +116,7 @@ export const artifactStoreProvider: pulumi.dynamic.ResourceProvider<
 > = {
   async create(inputs) {
     const object = await upsertArtifactStore(
-      clientFor(inputs),
+      await checkedClientFor(inputs),
       inputs.document,
       inputs.connectorId,
       {
@@ -138,9 +145,14 @@ export const artifactStoreProvider: pulumi.dynamic.ResourceProvider<
 
 export const stackProvider: pulumi.dynamic.ResourceProvider<StackProps, StackProps> = {
   async create(inputs) {
-    const object = await upsertStack(clientFor(inputs), inputs.document, inputs.artifactStoreId, {
-      adopt: inputs.adoptExisting ?? false,
-    });
+    const object = await upsertStack(
+      await checkedClientFor(inputs),
+      inputs.document,
+      inputs.artifactStoreId,
+      {
+        adopt: inputs.adoptExisting ?? false,
+      },
+    );
     return { id: object.id, outs: inputs };
   },
   async diff(_id, olds, news) {

@@ -85,23 +85,19 @@ export function tlsOnlyBucketPolicy(args: {
 }
 
 /**
- * Trust policy letting exactly one IAM user assume the role. The account is the
- * principal and the user is pinned by `aws:PrincipalArn`, so the role can be
- * created alongside the user instead of after it.
+ * Trust policy letting exactly one IAM user assume the role: the user itself is
+ * the principal, so IAM binds the trust to that user's unique id and a user
+ * re-created under the same name does not inherit it.
  */
-export function singleUserTrustPolicy(args: {
-  accountRootArn: pulumi.Input<string>;
-  userArn: pulumi.Input<string>;
-}): PolicyDocument {
+export function singleUserTrustPolicy(userArn: pulumi.Input<string>): PolicyDocument {
   return {
     Version: "2012-10-17",
     Statement: [
       {
         Sid: "AssumeByZenmlUserOnly",
         Effect: "Allow",
-        Principal: { AWS: args.accountRootArn },
+        Principal: { AWS: userArn },
         Action: "sts:AssumeRole",
-        Condition: { ArnEquals: { "aws:PrincipalArn": args.userArn } },
       },
     ],
   };

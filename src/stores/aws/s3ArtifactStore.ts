@@ -75,7 +75,6 @@ export class S3ArtifactStore extends pulumi.ComponentResource implements StoreOu
       "zenml-remote-storage:store": name,
     }));
     const partition = aws.getPartitionOutput({}, parent).partition;
-    const accountId = aws.getCallerIdentityOutput({}, parent).accountId;
 
     if (args.adoptExistingBucket) {
       this.bucketName = pulumi.output(args.bucketName!);
@@ -96,19 +95,11 @@ export class S3ArtifactStore extends pulumi.ComponentResource implements StoreOu
     const region = pulumi.output(args.region);
     if (args.credentials === "iam-role") {
       this.authMethod = "iam-role";
-      // The user's ARN is built from its fixed name so the role need not wait for the user.
-      const userArn = pulumi.interpolate`arn:${partition}:iam::${accountId}:user/${userName}`;
+      // Naming the user as principal makes the role wait for the user: IAM checks
+      // that a principal exists when the trust policy is written.
       this.role = new aws.iam.Role(
         `${name}-role`,
-        {
-          assumeRolePolicy: pulumi.jsonStringify(
-            singleUserTrustPolicy({
-              accountRootArn: pulumi.interpolate`arn:${partition}:iam::${accountId}:root`,
-              userArn,
-            }),
-          ),
-          tags,
-        },
+        { assumeRolePolicy: pulumi.jsonStringify(singleUserTrustPolicy(this.user.arn)), tags },
         parent,
       );
       new aws.iam.RolePolicy(

@@ -67,13 +67,6 @@ export async function installMocks(
         switch (args.token) {
           case "aws:index/getPartition:getPartition":
             return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
-          case "aws:index/getCallerIdentity:getCallerIdentity":
-            return {
-              accountId: ACCOUNT_ID,
-              arn: `arn:aws:iam::${ACCOUNT_ID}:user/deployer`,
-              userId: "AIDAMOCK",
-              id: ACCOUNT_ID,
-            };
           default:
             throw new Error(`unexpected invoke ${args.token}`);
         }

@@ -67,22 +67,20 @@ describe("tlsOnlyBucketPolicy", () => {
 });
 
 describe("role policies", () => {
-  it("trusts only the one user, pinned by aws:PrincipalArn", () => {
+  it("trusts only the one user, as the principal itself", () => {
     const userArn = "arn:aws:iam::123456789012:user/zenml-s3-store-0badf00d";
-    expect(
-      singleUserTrustPolicy({ accountRootArn: "arn:aws:iam::123456789012:root", userArn }),
-    ).toEqual({
+    expect(singleUserTrustPolicy(userArn)).toEqual({
       Version: "2012-10-17",
       Statement: [
         {
           Sid: "AssumeByZenmlUserOnly",
           Effect: "Allow",
-          Principal: { AWS: "arn:aws:iam::123456789012:root" },
+          Principal: { AWS: userArn },
           Action: "sts:AssumeRole",
-          Condition: { ArnEquals: { "aws:PrincipalArn": userArn } },
         },
       ],
     });
+    expect(JSON.stringify(singleUserTrustPolicy(userArn))).not.toMatch(/:root|"\*"/);
   });
 
   it("lets the user assume that one role and no other", () => {

@@ -217,13 +217,8 @@ describe("S3ArtifactStore, iam-role mode", () => {
         {
           Sid: "AssumeByZenmlUserOnly",
           Effect: "Allow",
-          Principal: { AWS: `arn:aws:iam::${ACCOUNT_ID}:root` },
+          Principal: { AWS: `arn:aws:iam::${ACCOUNT_ID}:user/${user.inputs.name}` },
           Action: "sts:AssumeRole",
-          Condition: {
-            ArnEquals: {
-              "aws:PrincipalArn": `arn:aws:iam::${ACCOUNT_ID}:user/${user.inputs.name}`,
-            },
-          },
         },
       ],
     });

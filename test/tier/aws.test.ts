@@ -1,0 +1,266 @@
+/**
+ * AWS acceptance: the real program provisions two S3 stores (access-key and
+ * iam-role) into moto (IAM enforcement on) through emulator-backed mocks; the
+ * stores are registered in a real ZenML 0.98 server from this project's own
+ * documents (REST bodies for one, the generated CLI script for the other);
+ * ZenML verifies each connector against moto; a real ZenML pipeline runs on
+ * each stack and its artifacts are found in the moto bucket; the minted
+ * credentials are shown to work on their own bucket and be refused elsewhere.
+ * What is not real: AWS itself (moto stands in), and the Pulumi engine/provider
+ * (test/support/awsEmulator.ts maps each resource to the AWS call it would make).
+ * ZenML's AWS clients reach moto through AWS_ENDPOINT_URL, set only in tests.
+ */
+import { ListUsersCommand } from "@aws-sdk/client-iam";
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListBucketsCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+} from "@aws-sdk/client-s3";
+import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { secretEnvName, renderCliScript } from "../../src/zenml/cliScript";
+import { ZenmlClient } from "../../src/zenml/client";
+import { storeDocuments, type StoreDocuments } from "../../src/zenml/documents";
+import { registrationFromOutputs, type ProgramStoreOutput } from "../../src/zenml/programOutputs";
+import { applyStoreRegistration } from "../../src/zenml/registration";
+import { iamClient, provisionOnMoto, s3Client, type Created } from "../support/awsEmulator";
+import {
+  runPipeline,
+  runProcess,
+  startMoto,
+  startZenmlServer,
+  venvBin,
+  type AwsKey,
+  type MotoServer,
+  type PipelineResult,
+  type ZenmlServer,
+} from "../support/services";
+
+let moto: MotoServer;
+let zenml: ZenmlServer;
+let client: ZenmlClient;
+let created: Created[];
+let stores: Record<string, ProgramStoreOutput>;
+let credentials: Record<string, Record<string, string>>;
+const transcript: string[] = [];
+
+const EXPECTED_OUTPUT = "hello from step 1 -> sum=6";
+
+function docsFor(name: string): StoreDocuments {
+  return storeDocuments(registrationFromOutputs(name, stores[name], credentials[name]));
+}
+function bucketOf(name: string): string {
+  return stores[name].path.replace("s3://", "");
+}
+function keyOf(name: string): AwsKey {
+  return {
+    accessKeyId: credentials[name].aws_access_key_id,
+    secretAccessKey: credentials[name].aws_secret_access_key,
+  };
+}
+async function objectKeys(bucket: string): Promise<string[]> {
+  const listed = await s3Client(moto, moto.admin).send(
+    new ListObjectsV2Command({ Bucket: bucket }),
+  );
+  return (listed.Contents ?? []).map((o) => o.Key!);
+}
+function expectArtifactsInBucket(run: PipelineResult, bucket: string, keys: string[]): void {
+  expect(run.artifact_uris.length).toBeGreaterThanOrEqual(2);
+  for (const uri of run.artifact_uris) {
+    expect(uri.startsWith(`s3://${bucket}/`)).toBe(true);
+    const prefix = uri.slice(`s3://${bucket}/`.length);
+    expect(keys.some((k) => k.startsWith(prefix))).toBe(true);
+  }
+}
+async function refused(action: Promise<unknown>): Promise<string> {
+  const error = (await action.then(
+    () => undefined,
+    (e: unknown) => e,
+  )) as { name?: string; Code?: string } | undefined;
+  expect(error, "the call should have been refused").toBeDefined();
+  return error!.name ?? error!.Code ?? "unknown";
+}
+
+beforeAll(async () => {
+  moto = await startMoto();
+  zenml = await startZenmlServer({ auth: true, awsEndpointUrl: moto.endpoint });
+  client = new ZenmlClient({
+    url: zenml.url,
+    auth: { apiKey: zenml.apiKey! },
+    log: (l) => transcript.push(l),
+  });
+  const provisioned = await provisionOnMoto(moto, {
+    "zenml-remote-storage:stores": [
+      { name: "acc-keyed", backend: "aws", region: moto.region, credentials: "access-key" },
+      { name: "acc-roled", backend: "aws", region: moto.region, credentials: "iam-role" },
+    ],
+  });
+  created = provisioned.created;
+  stores = provisioned.outputs.stores as Record<string, ProgramStoreOutput>;
+  credentials = provisioned.outputs.credentials as Record<string, Record<string, string>>;
+});
+
+afterAll(async () => {
+  await zenml?.stop();
+  await moto?.stop();
+});
+
+describe("AWS acceptance on moto and a real ZenML server", () => {
+  it("provisioned every resource the program asked for in moto", () => {
+    const types = created.filter((c) => c.type.startsWith("aws:")).map((c) => c.type);
+    expect(types.filter((t) => t === "aws:s3/bucket:Bucket")).toHaveLength(2);
+    expect(types.filter((t) => t === "aws:iam/accessKey:AccessKey")).toHaveLength(2);
+    expect(types.filter((t) => t === "aws:iam/role:Role")).toHaveLength(1);
+    expect(credentials["acc-keyed"].aws_access_key_id).toMatch(/^[A-Z0-9]{16,}$/);
+  });
+
+  describe("access-key mode, registered through the REST bodies", () => {
+    let run: PipelineResult;
+
+    it("registers and ZenML verifies the connector against moto", async () => {
+      const ids = await applyStoreRegistration(client, docsFor("acc-keyed"));
+      const error = await client.verifyConnector(ids.connectorId, "acc-keyed-connector", {
+        type: "s3-bucket",
+        id: stores["acc-keyed"].resourceId,
+      });
+      expect(error).toBeUndefined();
+    });
+
+    it("runs a real pipeline whose artifacts land in the store's bucket", async () => {
+      run = await runPipeline(
+        { ...zenml.env, AWS_ENDPOINT_URL: moto.endpoint },
+        { stack: "acc-keyed" },
+      );
+      transcript.push(JSON.stringify(run));
+      expect(run.status).toBe("completed");
+      expect(run.loaded).toBe(EXPECTED_OUTPUT);
+      expectArtifactsInBucket(run, bucketOf("acc-keyed"), await objectKeys(bucketOf("acc-keyed")));
+    });
+
+    it("the minted key reads and writes its own bucket", async () => {
+      const s3 = s3Client(moto, keyOf("acc-keyed"));
+      const Bucket = bucketOf("acc-keyed");
+      await s3.send(new PutObjectCommand({ Bucket, Key: "probe.txt", Body: "probe" }));
+      const got = await s3.send(new GetObjectCommand({ Bucket, Key: "probe.txt" }));
+      expect(await got.Body!.transformToString()).toBe("probe");
+      await s3.send(new DeleteObjectCommand({ Bucket, Key: "probe.txt" }));
+    });
+
+    it("moto refuses the minted key on another bucket, on listing all buckets and on IAM", async () => {
+      const s3 = s3Client(moto, keyOf("acc-keyed"));
+      const other = bucketOf("acc-roled");
+      expect(
+        await refused(s3.send(new PutObjectCommand({ Bucket: other, Key: "x", Body: "x" }))),
+      ).toBe("AccessDenied");
+      expect(await refused(s3.send(new ListObjectsV2Command({ Bucket: other })))).toBe(
+        "AccessDenied",
+      );
+      expect(await refused(s3.send(new ListBucketsCommand({})))).toBe("AccessDenied");
+      expect(
+        await refused(iamClient(moto, keyOf("acc-keyed")).send(new ListUsersCommand({}))),
+      ).toMatch(/AccessDenied/);
+    });
+  });
+
+  describe("iam-role mode, registered by the generated zenml CLI script", () => {
+    let dir: string;
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), "zrs-cli-"));
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it("registers with the script, secrets passed only through the environment", async () => {
+      const docs = docsFor("acc-roled");
+      const script = renderCliScript([docs]);
+      for (const value of Object.values(credentials["acc-roled"]))
+        expect(script).not.toContain(value);
+      const path = join(dir, "register.sh");
+      writeFileSync(path, script, { mode: 0o700 });
+      const secrets = Object.fromEntries(
+        Object.entries(credentials["acc-roled"]).map(([field, value]) => [
+          secretEnvName("acc-roled", field),
+          value,
+        ]),
+      );
+      const result = await runProcess("bash", [path], {
+        ...zenml.env,
+        ...secrets,
+        AWS_ENDPOINT_URL: moto.endpoint,
+        PATH: `${dirname(venvBin("zenml"))}:${process.env.PATH}`,
+      });
+      transcript.push(result.stdout, result.stderr);
+      expect(result.code, result.stderr.slice(-2000)).toBe(0);
+      const stack = await client.findByName("stack", "acc-roled");
+      expect(stack).toBeDefined();
+    });
+
+    it("ZenML verifies the iam-role connector (STS AssumeRole on moto)", async () => {
+      const connector = await client.findByName("connector", "acc-roled-connector");
+      const error = await client.verifyConnector(connector!.id, "acc-roled-connector", {
+        type: "s3-bucket",
+        id: stores["acc-roled"].resourceId,
+      });
+      expect(error).toBeUndefined();
+    });
+
+    it("runs a real pipeline whose artifacts land in the store's bucket", async () => {
+      const run = await runPipeline(
+        { ...zenml.env, AWS_ENDPOINT_URL: moto.endpoint },
+        { stack: "acc-roled" },
+      );
+      transcript.push(JSON.stringify(run));
+      expect(run.status).toBe("completed");
+      expect(run.loaded).toBe(EXPECTED_OUTPUT);
+      expectArtifactsInBucket(run, bucketOf("acc-roled"), await objectKeys(bucketOf("acc-roled")));
+    });
+
+    it("the user's own key can only assume the role; the role's credentials reach only its bucket", async () => {
+      const userS3 = s3Client(moto, keyOf("acc-roled"));
+      expect(
+        await refused(userS3.send(new ListObjectsV2Command({ Bucket: bucketOf("acc-roled") }))),
+      ).toBe("AccessDenied");
+      const sts = new STSClient({
+        endpoint: moto.endpoint,
+        region: moto.region,
+        credentials: keyOf("acc-roled"),
+      });
+      const assumed = await sts.send(
+        new AssumeRoleCommand({
+          RoleArn: stores["acc-roled"].connectorConfiguration.role_arn,
+          RoleSessionName: "probe",
+        }),
+      );
+      const c = assumed.Credentials!;
+      const roleS3 = s3Client(
+        moto,
+        { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey! },
+        c.SessionToken,
+      );
+      const listed = await roleS3.send(new ListObjectsV2Command({ Bucket: bucketOf("acc-roled") }));
+      expect(listed.KeyCount).toBeGreaterThan(0);
+      expect(
+        await refused(roleS3.send(new ListObjectsV2Command({ Bucket: bucketOf("acc-keyed") }))),
+      ).toBe("AccessDenied");
+      expect(await refused(roleS3.send(new ListBucketsCommand({})))).toBe("AccessDenied");
+      await s3Client(moto, moto.admin).send(new CreateBucketCommand({ Bucket: "acc-unrelated" }));
+      expect(
+        await refused(
+          roleS3.send(new PutObjectCommand({ Bucket: "acc-unrelated", Key: "x", Body: "x" })),
+        ),
+      ).toBe("AccessDenied");
+    });
+  });
+
+  it("no minted secret appears in anything the tests printed or logged", () => {
+    const everything = transcript.join("\n");
+    for (const creds of Object.values(credentials)) {
+      expect(everything).not.toContain(creds.aws_secret_access_key);
+    }
+  });
+});

@@ -71,6 +71,7 @@ export = async () => {
           resourceType: outputs.resourceType,
           resourceId: outputs.resourceId,
           connectorConfiguration: outputs.connectorConfiguration,
+          authenticationSecret: outputs.authenticationSecret,
         },
       ]),
     ),

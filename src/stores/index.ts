@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import { s3CompatibleKeyPair } from "../config/load";
 import type { StoreConfig } from "../config/types";
 import type { StoreOutputs } from "./outputs";
 
@@ -30,10 +31,91 @@ export async function createStore(
         opts,
       );
     }
-    case "gcp":
-    case "azure":
-    case "s3-compatible":
-      throw new BackendUnavailableError(store.backend);
+    case "s3-compatible": {
+      // The MinIO admin key (minio) or ZenML's key (existing-credentials); a Pulumi secret.
+      const keyPair = s3CompatibleKeyPair(store.name);
+      const server = {
+        endpoint: store.endpoint,
+        allowHttp: store.allowHttp,
+        region: store.region,
+        pathStyle: store.pathStyle,
+      };
+      if (store.credentials === "existing-credentials") {
+        const { ExistingS3CompatibleArtifactStore } =
+          await import("./s3compatible/existingArtifactStore");
+        return new ExistingS3CompatibleArtifactStore(
+          store.name,
+          { ...server, bucketName: store.bucket.name!, keyPair },
+          opts,
+        );
+      }
+      const { MinioArtifactStore } = await import("./s3compatible/minioArtifactStore");
+      return new MinioArtifactStore(
+        store.name,
+        {
+          ...server,
+          adminCredentials: keyPair,
+          bucketName: store.bucket.name,
+          adoptExistingBucket: store.bucket.adopt,
+          forceDestroy: store.bucket.forceDestroy,
+          versioning: store.bucket.versioning,
+          noncurrentVersionExpirationDays: store.bucket.noncurrentVersionExpirationDays,
+          kmsKeyId: store.kmsKeyId,
+          tags: store.tags,
+        },
+        opts,
+      );
+    }
+    case "gcp": {
+      const { GcsArtifactStore } = await import("./gcp/gcsArtifactStore");
+      return new GcsArtifactStore(
+        store.name,
+        {
+          project: store.project,
+          location: store.location,
+          bucketName: store.bucket.name,
+          adoptExistingBucket: store.bucket.adopt,
+          forceDestroy: store.bucket.forceDestroy,
+          versioning: store.bucket.versioning,
+          noncurrentVersionExpirationDays: store.bucket.noncurrentVersionExpirationDays,
+          abortIncompleteUploadDays: store.bucket.abortIncompleteUploadDays,
+          kmsKeyName: store.bucket.encryptionKey,
+          grantKmsKeyAccess: store.grantEncryptionKeyAccess,
+          credentials: store.credentials,
+          impersonator: store.impersonator,
+          impersonatorKey: store.impersonatorKey,
+          labels: store.tags,
+        },
+        opts,
+      );
+    }
+    case "azure": {
+      const { AzureBlobArtifactStore } = await import("./azure/blobArtifactStore");
+      return new AzureBlobArtifactStore(
+        store.name,
+        {
+          location: store.location,
+          resourceGroupName: store.resourceGroup.name,
+          adoptResourceGroup: store.resourceGroup.adopt,
+          storageAccountName: store.storageAccount.name,
+          adoptExistingContainer: store.bucket.adopt,
+          containerName: store.bucket.name,
+          sku: store.storageAccount.sku,
+          infrastructureEncryption: store.storageAccount.infrastructureEncryption,
+          softDeleteDays: store.storageAccount.softDeleteDays,
+          versioning: store.bucket.versioning,
+          noncurrentVersionExpirationDays: store.bucket.noncurrentVersionExpirationDays,
+          encryptionKeyUrl: store.bucket.encryptionKey,
+          keyVaultResourceGroupName: store.keyVaultResourceGroup,
+          forceDestroy: store.bucket.forceDestroy,
+          credentials: store.credentials,
+          sasExpiry: store.sasExpiry,
+          clientSecretExpiry: store.clientSecretExpiry,
+          tags: store.tags,
+        },
+        opts,
+      );
+    }
   }
 }
 

@@ -1,4 +1,4 @@
-import type { StoreDocuments } from "./documents";
+import { usesSecret, type AnyStoreDocuments, type SecretStoreDocuments } from "./documents";
 
 /** Quotes a value for a POSIX shell. */
 export function shellQuote(value: string): string {
@@ -23,10 +23,12 @@ function configArgs(config: Readonly<Record<string, unknown>>): string[] {
  * A bash script that registers the stores with the `zenml` CLI. Secret fields
  * never appear in it: it reads each from an environment variable into a 0600
  * file and hands zenml the file with `--field=@file`, so no secret reaches a
- * command line, the process list or shell history.
+ * command line, the process list or shell history. A store whose connector
+ * document says `verify: false` is registered without verification, whatever
+ * `options.verify` says.
  */
 export function renderCliScript(
-  stores: readonly StoreDocuments[],
+  stores: readonly AnyStoreDocuments[],
   options: { readonly verify: boolean } = { verify: true },
 ): string {
   const lines = [
@@ -42,7 +44,13 @@ export function renderCliScript(
     '  printf \'%s\' "${!1}" > "$secrets_dir/$1"',
     "}",
   ];
-  for (const { connector, artifactStore, stack } of stores) {
+  for (const docs of stores) {
+    if (usesSecret(docs)) {
+      lines.push(...secretStoreLines(docs));
+      continue;
+    }
+    const { connector, artifactStore, stack } = docs;
+    const verify = options.verify && connector.verify !== false;
     const secretVars = Object.keys(connector.secrets)
       .sort()
       .map((field) => [field, secretEnvName(artifactStore.name, field)]);
@@ -60,7 +68,7 @@ export function renderCliScript(
         ...Object.entries(connector.labels).map(([k, v]) => `--label ${shellQuote(`${k}=${v}`)}`),
         ...configArgs(connector.configuration),
         ...secretVars.map(([field, envName]) => `"--${field}=@$secrets_dir/${envName}"`),
-        ...(options.verify ? [] : ["--no-verify"]),
+        ...(verify ? [] : ["--no-verify"]),
       ].join(" \\\n  "),
       [
         "zenml artifact-store register",
@@ -70,9 +78,9 @@ export function renderCliScript(
           ([k, v]) => `--label ${shellQuote(`${k}=${v}`)}`,
         ),
         ...configArgs(artifactStore.configuration),
-        ...(options.verify ? [`--connector ${shellQuote(connector.name)}`] : []),
+        ...(verify ? [`--connector ${shellQuote(connector.name)}`] : []),
       ].join(" \\\n  "),
-      ...(options.verify
+      ...(verify
         ? []
         : [
             [
@@ -92,4 +100,38 @@ export function renderCliScript(
     );
   }
   return lines.join("\n") + "\n";
+}
+
+/**
+ * A store that authenticates through a ZenML secret (Azure SAS): the secret,
+ * created from files like the connector secrets, then the artifact store that
+ * names it and the stack. There is no connector to verify.
+ */
+function secretStoreLines({ secret, artifactStore, stack }: SecretStoreDocuments): string[] {
+  const secretVars = Object.keys(secret.values)
+    .sort()
+    .map((field) => [field, secretEnvName(artifactStore.name, field)]);
+  return [
+    "",
+    `# Store ${artifactStore.name} (ZenML secret ${secret.name}, no service connector)`,
+    ...secretVars.map(([, envName]) => `write_secret ${envName}`),
+    [
+      "zenml secret create",
+      shellQuote(secret.name),
+      ...secretVars.map(([field, envName]) => `"--${field}=@$secrets_dir/${envName}"`),
+    ].join(" \\\n  "),
+    [
+      "zenml artifact-store register",
+      shellQuote(artifactStore.name),
+      `--flavor ${shellQuote(artifactStore.flavor)}`,
+      ...Object.entries(artifactStore.labels).map(([k, v]) => `--label ${shellQuote(`${k}=${v}`)}`),
+      ...configArgs(artifactStore.configuration),
+    ].join(" \\\n  "),
+    [
+      "zenml stack register",
+      shellQuote(stack.name),
+      `--artifact-store ${shellQuote(stack.components.artifact_store)}`,
+      `--orchestrator ${shellQuote(stack.components.orchestrator)}`,
+    ].join(" \\\n  "),
+  ];
 }

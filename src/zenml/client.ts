@@ -32,6 +32,7 @@ export const COLLECTIONS = {
   connector: { path: "service_connectors", noun: "service connector" },
   component: { path: "components", noun: "stack component" },
   stack: { path: "stacks", noun: "stack" },
+  secret: { path: "secrets", noun: "secret" },
 } as const;
 export type Kind = keyof typeof COLLECTIONS;
 

@@ -13,6 +13,14 @@ export interface StoreRegistration {
   readonly connectorConfiguration: Readonly<Record<string, string>>;
   /** Secret connector fields; kept apart from the plain configuration everywhere. */
   readonly credentials: Readonly<Record<string, string>>;
+  /** False when ZenML cannot verify the connector (S3-compatible servers); absent means true. */
+  readonly verify?: boolean;
+  /**
+   * Set when ZenML authenticates through a ZenML secret of this name instead of
+   * a service connector (Azure `sas` mode): `credentials` are the secret's
+   * values and the connector fields are unused. See `registrationDocuments`.
+   */
+  readonly authenticationSecret?: string;
 }
 
 export interface ServiceConnectorDocument {
@@ -24,6 +32,8 @@ export interface ServiceConnectorDocument {
   readonly configuration: Readonly<Record<string, string>>;
   readonly secrets: Readonly<Record<string, string>>;
   readonly labels: Readonly<Record<string, string>>;
+  /** Present (and false) only when the connector must be registered without verification. */
+  readonly verify?: false;
 }
 
 export interface ArtifactStoreDocument {
@@ -72,6 +82,7 @@ export function serviceConnectorDocument(reg: StoreRegistration): ServiceConnect
     configuration: { ...reg.connectorConfiguration },
     secrets: { ...reg.credentials },
     labels: MANAGED_LABELS,
+    ...(reg.verify === false ? { verify: false as const } : {}),
   };
 }
 
@@ -101,4 +112,63 @@ export function storeDocuments(reg: StoreRegistration): StoreDocuments {
     artifactStore: artifactStoreDocument(reg),
     stack: stackDocument(reg),
   };
+}
+
+/** A ZenML secret an artifact store authenticates with, instead of a service connector. */
+export interface SecretDocument {
+  readonly name: string;
+  /** A private secret is visible to its creator only; everyone using the stack must read this one. */
+  readonly private: false;
+  /** The secret's values (e.g. `connection_string`); kept apart from plain configuration everywhere. */
+  readonly values: Readonly<Record<string, string>>;
+}
+
+/** An artifact store that reads its credentials from a ZenML secret (`authentication_secret`). */
+export interface SecretArtifactStoreDocument {
+  readonly name: string;
+  readonly type: "artifact_store";
+  readonly flavor: ArtifactStoreFlavor;
+  /** Includes `authentication_secret`: the secret's name, never its values. */
+  readonly configuration: Readonly<Record<string, unknown>>;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/** A store registered through a ZenML secret: secret -> artifact store -> stack; no connector. */
+export interface SecretStoreDocuments {
+  readonly secret: SecretDocument;
+  readonly artifactStore: SecretArtifactStoreDocument;
+  readonly stack: StackDocument;
+}
+
+export type AnyStoreDocuments = StoreDocuments | SecretStoreDocuments;
+
+export function usesSecret(docs: AnyStoreDocuments): docs is SecretStoreDocuments {
+  return "secret" in docs;
+}
+
+/** The documents of a store that authenticates through the ZenML secret `reg.authenticationSecret`. */
+export function secretStoreDocuments(
+  reg: StoreRegistration & { readonly authenticationSecret: string },
+): SecretStoreDocuments {
+  return {
+    secret: { name: reg.authenticationSecret, private: false, values: { ...reg.credentials } },
+    artifactStore: {
+      name: reg.storeName,
+      type: "artifact_store",
+      flavor: reg.flavor,
+      configuration: {
+        ...reg.artifactStoreConfiguration,
+        authentication_secret: reg.authenticationSecret,
+      },
+      labels: MANAGED_LABELS,
+    },
+    stack: stackDocument(reg),
+  };
+}
+
+/** A store's documents, whichever way ZenML authenticates to it (connector or secret). */
+export function registrationDocuments(reg: StoreRegistration): AnyStoreDocuments {
+  return reg.authenticationSecret !== undefined
+    ? secretStoreDocuments({ ...reg, authenticationSecret: reg.authenticationSecret })
+    : storeDocuments(reg);
 }

@@ -14,6 +14,8 @@ export interface ProgramStoreOutput {
   readonly resourceType: string;
   readonly resourceId: string;
   readonly connectorConfiguration: Record<string, string>;
+  /** Set when the artifact store authenticates with this ZenML secret instead of a connector. */
+  readonly authenticationSecret?: string;
 }
 
 /** A store's registration facts from the program's (resolved) `stores` and `credentials` outputs. */
@@ -33,5 +35,8 @@ export function registrationFromOutputs(
     resourceId: store.resourceId,
     connectorConfiguration: store.connectorConfiguration,
     credentials,
+    ...(store.authenticationSecret !== undefined
+      ? { authenticationSecret: store.authenticationSecret }
+      : {}),
   };
 }

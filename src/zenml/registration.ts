@@ -1,16 +1,26 @@
-import { COLLECTIONS, type ZenmlClient, type ZenmlObject } from "./client";
+import { COLLECTIONS, type Kind, type ZenmlClient, type ZenmlObject } from "./client";
 import {
   DEFAULT_ORCHESTRATOR,
+  type AnyStoreDocuments,
   type ArtifactStoreDocument,
+  type SecretArtifactStoreDocument,
+  type SecretDocument,
   type ServiceConnectorDocument,
   type StackDocument,
-  type StoreDocuments,
+  usesSecret,
 } from "./documents";
-import { componentRequest, serviceConnectorRequest, stackRequest } from "./restBodies";
+import {
+  componentRequest,
+  secretArtifactStoreRequest,
+  secretRequest,
+  serviceConnectorRequest,
+  stackRequest,
+} from "./restBodies";
 
 /** The ids of one store's registration in a ZenML server. */
 export interface RegisteredIds {
-  readonly connectorId: string;
+  /** The service connector, or the ZenML secret for a store that authenticates with one. */
+  readonly credentialsId: string;
   readonly artifactStoreId: string;
   readonly stackId: string;
 }
@@ -23,7 +33,7 @@ export interface UpsertOptions {
 /** Creates the object, or updates the one of the same name when adoption is allowed. */
 async function upsert(
   client: ZenmlClient,
-  kind: "connector" | "component" | "stack",
+  kind: Kind,
   body: Record<string, unknown>,
   options: UpsertOptions,
   componentType?: string,
@@ -47,13 +57,34 @@ export function upsertConnector(
   return upsert(client, "connector", serviceConnectorRequest(doc), options);
 }
 
-export function upsertArtifactStore(
+export function upsertSecret(
   client: ZenmlClient,
-  doc: ArtifactStoreDocument,
-  connectorId: string,
+  doc: SecretDocument,
   options: UpsertOptions,
 ): Promise<ZenmlObject> {
-  return upsert(client, "component", componentRequest(doc, connectorId), options, doc.type);
+  return upsert(client, "secret", secretRequest(doc), options);
+}
+
+/** The artifact store's request body: linked to a connector, or naming its ZenML secret. */
+export function artifactStoreRequest(
+  doc: ArtifactStoreDocument | SecretArtifactStoreDocument,
+  connectorId: string | undefined,
+): Record<string, unknown> {
+  if ("connector" in doc) {
+    if (connectorId === undefined)
+      throw new Error(`artifact store "${doc.name}" needs its connector's id`);
+    return componentRequest(doc, connectorId);
+  }
+  return secretArtifactStoreRequest(doc);
+}
+
+export function upsertArtifactStore(
+  client: ZenmlClient,
+  doc: ArtifactStoreDocument | SecretArtifactStoreDocument,
+  connectorId: string | undefined,
+  options: UpsertOptions,
+): Promise<ZenmlObject> {
+  return upsert(client, "component", artifactStoreRequest(doc, connectorId), options, doc.type);
 }
 
 /** ZenML's `default` orchestrator, which every stack this project registers uses. */
@@ -86,13 +117,16 @@ export async function upsertStack(
  */
 export async function applyStoreRegistration(
   client: ZenmlClient,
-  docs: StoreDocuments,
+  docs: AnyStoreDocuments,
 ): Promise<RegisteredIds> {
   const adopt = { adopt: true };
-  const connector = await upsertConnector(client, docs.connector, adopt);
-  const store = await upsertArtifactStore(client, docs.artifactStore, connector.id, adopt);
+  const credentials = usesSecret(docs)
+    ? await upsertSecret(client, docs.secret, adopt)
+    : await upsertConnector(client, docs.connector, adopt);
+  const connectorId = usesSecret(docs) ? undefined : credentials.id;
+  const store = await upsertArtifactStore(client, docs.artifactStore, connectorId, adopt);
   const stack = await upsertStack(client, docs.stack, store.id, adopt);
-  return { connectorId: connector.id, artifactStoreId: store.id, stackId: stack.id };
+  return { credentialsId: credentials.id, artifactStoreId: store.id, stackId: stack.id };
 }
 
 /**
@@ -102,15 +136,18 @@ export async function applyStoreRegistration(
  */
 export async function removeStoreRegistration(
   client: ZenmlClient,
-  docs: StoreDocuments,
+  docs: AnyStoreDocuments,
   report: (line: string) => void = () => undefined,
 ): Promise<void> {
   const stack = await client.findByName("stack", docs.stack.name);
   if (stack) await client.delete("stack", stack.id, docs.stack.name);
   const store = await client.findByName("component", docs.artifactStore.name, "artifact_store");
   if (store) await deleteArtifactStore(client, store, report);
-  const connector = await client.findByName("connector", docs.connector.name);
-  if (connector) await client.delete("connector", connector.id, docs.connector.name);
+  const [kind, name] = usesSecret(docs)
+    ? (["secret", docs.secret.name] as const)
+    : (["connector", docs.connector.name] as const);
+  const credentials = await client.findByName(kind, name);
+  if (credentials) await client.delete(kind, credentials.id, name);
 }
 
 /** Deletes an artifact store after switching any stack that uses it to `default`. */

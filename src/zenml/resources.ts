@@ -6,15 +6,23 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ZenmlClient, type ZenmlAuth } from "./client";
-import type { ArtifactStoreDocument, ServiceConnectorDocument, StackDocument } from "./documents";
+import type {
+  ArtifactStoreDocument,
+  SecretArtifactStoreDocument,
+  SecretDocument,
+  ServiceConnectorDocument,
+  StackDocument,
+} from "./documents";
 import {
+  artifactStoreRequest,
   deleteArtifactStore,
   defaultOrchestratorId,
   upsertArtifactStore,
   upsertConnector,
+  upsertSecret,
   upsertStack,
 } from "./registration";
-import { componentRequest, serviceConnectorRequest, stackRequest } from "./restBodies";
+import { secretRequest, serviceConnectorRequest, stackRequest } from "./restBodies";
 
 /** How a ZenML resource reaches its server. */
 export interface ZenmlServerArgs {
@@ -35,9 +43,13 @@ interface ServerProps {
 export interface ConnectorProps extends ServerProps {
   readonly document: ServiceConnectorDocument;
 }
+export interface SecretProps extends ServerProps {
+  readonly document: SecretDocument;
+}
 export interface ArtifactStoreProps extends ServerProps {
-  readonly document: ArtifactStoreDocument;
-  readonly connectorId: string;
+  readonly document: ArtifactStoreDocument | SecretArtifactStoreDocument;
+  /** Absent for a store that names a ZenML secret instead of using a connector. */
+  readonly connectorId?: string;
 }
 export interface StackProps extends ServerProps {
   readonly document: StackDocument;
@@ -110,6 +122,25 @@ export const connectorProvider: pulumi.dynamic.ResourceProvider<ConnectorProps, 
   },
 };
 
+export const secretProvider: pulumi.dynamic.ResourceProvider<SecretProps, SecretProps> = {
+  async create(inputs) {
+    const object = await upsertSecret(await checkedClientFor(inputs), inputs.document, {
+      adopt: inputs.adoptExisting ?? false,
+    });
+    return { id: object.id, outs: inputs };
+  },
+  async diff(_id, olds, news) {
+    return diffProps({ ...olds }, { ...news }, ["serverUrl"]);
+  },
+  async update(id, _olds, news) {
+    await clientFor(news).update("secret", id, secretRequest(news.document));
+    return { outs: news };
+  },
+  async delete(id, props) {
+    await clientFor(props).delete("secret", id, props.document.name);
+  },
+};
+
 export const artifactStoreProvider: pulumi.dynamic.ResourceProvider<
   ArtifactStoreProps,
   ArtifactStoreProps
@@ -132,7 +163,7 @@ export const artifactStoreProvider: pulumi.dynamic.ResourceProvider<
     await clientFor(news).update(
       "component",
       id,
-      componentRequest(news.document, news.connectorId),
+      artifactStoreRequest(news.document, news.connectorId),
     );
     return { outs: news };
   },
@@ -189,11 +220,28 @@ export class ServiceConnector extends pulumi.dynamic.Resource {
   }
 }
 
+export interface ZenmlSecretArgs extends ZenmlServerArgs {
+  /** The secret document; its values must be a Pulumi secret. */
+  readonly document: pulumi.Input<SecretDocument>;
+}
+
+/** A ZenML secret an artifact store authenticates with, kept in step with the stack. */
+export class ZenmlSecret extends pulumi.dynamic.Resource {
+  constructor(name: string, args: ZenmlSecretArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      secretProvider,
+      name,
+      { ...args },
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["apiKey", "document"] }),
+    );
+  }
+}
+
 export interface ArtifactStoreComponentArgs extends ZenmlServerArgs {
   /** The artifact-store component document. */
-  readonly document: pulumi.Input<ArtifactStoreDocument>;
-  /** The id of the service connector the store uses. */
-  readonly connectorId: pulumi.Input<string>;
+  readonly document: pulumi.Input<ArtifactStoreDocument | SecretArtifactStoreDocument>;
+  /** The id of the service connector the store uses; omitted when it names a ZenML secret. */
+  readonly connectorId?: pulumi.Input<string>;
 }
 
 /** A ZenML artifact-store component kept in step with the stack. */

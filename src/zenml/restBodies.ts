@@ -1,4 +1,10 @@
-import type { ArtifactStoreDocument, ServiceConnectorDocument, StackDocument } from "./documents";
+import type {
+  ArtifactStoreDocument,
+  SecretArtifactStoreDocument,
+  SecretDocument,
+  ServiceConnectorDocument,
+  StackDocument,
+} from "./documents";
 
 /**
  * Request bodies for ZenML's REST API (servers >= 0.80, where connectors,
@@ -50,6 +56,24 @@ export function stackRequest(
       artifact_store: [componentIds.artifact_store],
       orchestrator: [componentIds.orchestrator],
     },
+    labels: { ...doc.labels },
+  };
+}
+
+/** `POST /api/v1/secrets`: a ZenML secret (sent over the authenticated connection only). */
+export function secretRequest(doc: SecretDocument): Record<string, unknown> {
+  return { name: doc.name, private: doc.private, values: { ...doc.values } };
+}
+
+/** `POST /api/v1/components` for an artifact store that uses a ZenML secret, not a connector. */
+export function secretArtifactStoreRequest(
+  doc: SecretArtifactStoreDocument,
+): Record<string, unknown> {
+  return {
+    name: doc.name,
+    type: doc.type,
+    flavor: doc.flavor,
+    configuration: { ...doc.configuration },
     labels: { ...doc.labels },
   };
 }

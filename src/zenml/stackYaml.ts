@@ -1,5 +1,5 @@
 import { stringify } from "yaml";
-import type { StoreDocuments } from "./documents";
+import { usesSecret, type AnyStoreDocuments, type StoreDocuments } from "./documents";
 
 /** Where a secret field lives in the stack config: `registration.<store>.credentials.<field>`. */
 export function credentialConfigPath(storeName: string, field: string): string {
@@ -13,11 +13,30 @@ export const STACK_YAML_VERSION = 1;
  * artifact stores and stacks. Secret fields are references to encrypted
  * stack-config values, never the values.
  */
-export function renderStackYaml(pulumiStack: string, stores: readonly StoreDocuments[]): string {
+export function renderStackYaml(pulumiStack: string, stores: readonly AnyStoreDocuments[]): string {
+  const withConnector = stores.filter((d): d is StoreDocuments => !usesSecret(d));
+  const withSecret = stores.filter(usesSecret);
   const doc = {
     version: STACK_YAML_VERSION,
     pulumi_stack: pulumiStack,
-    service_connectors: stores.map(({ connector, artifactStore }) => ({
+    // ZenML secrets some artifact stores authenticate with (Azure SAS); values by reference only.
+    ...(withSecret.length > 0
+      ? {
+          secrets: withSecret.map(({ secret, artifactStore }) => ({
+            name: secret.name,
+            private: secret.private,
+            values: Object.fromEntries(
+              Object.keys(secret.values)
+                .sort()
+                .map((field) => [
+                  field,
+                  { from_stack_config: credentialConfigPath(artifactStore.name, field) },
+                ]),
+            ),
+          })),
+        }
+      : {}),
+    service_connectors: withConnector.map(({ connector, artifactStore }) => ({
       name: connector.name,
       connector_type: connector.connector_type,
       auth_method: connector.auth_method,
@@ -33,16 +52,27 @@ export function renderStackYaml(pulumiStack: string, stores: readonly StoreDocum
           ]),
       ),
       labels: { ...connector.labels },
+      ...(connector.verify === false ? { verify: false } : {}),
     })),
-    components: stores.map(({ artifactStore }) => ({
-      name: artifactStore.name,
-      type: artifactStore.type,
-      flavor: artifactStore.flavor,
-      configuration: { ...artifactStore.configuration },
-      connector: artifactStore.connector,
-      connector_resource_id: artifactStore.connector_resource_id,
-      labels: { ...artifactStore.labels },
-    })),
+    components: stores.map((docs) =>
+      usesSecret(docs)
+        ? {
+            name: docs.artifactStore.name,
+            type: docs.artifactStore.type,
+            flavor: docs.artifactStore.flavor,
+            configuration: { ...docs.artifactStore.configuration },
+            labels: { ...docs.artifactStore.labels },
+          }
+        : {
+            name: docs.artifactStore.name,
+            type: docs.artifactStore.type,
+            flavor: docs.artifactStore.flavor,
+            configuration: { ...docs.artifactStore.configuration },
+            connector: docs.artifactStore.connector,
+            connector_resource_id: docs.artifactStore.connector_resource_id,
+            labels: { ...docs.artifactStore.labels },
+          },
+    ),
     stacks: stores.map(({ stack }) => ({
       name: stack.name,
       components: { ...stack.components },

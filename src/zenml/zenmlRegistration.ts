@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { StoreOutputs } from "../stores/outputs";
 import {
   artifactStoreDocument,
+  secretStoreDocuments,
   serviceConnectorDocument,
   stackDocument,
   type StoreRegistration,
@@ -9,6 +10,7 @@ import {
 import {
   ArtifactStoreComponent,
   ServiceConnector,
+  ZenmlSecret,
   ZenmlStack,
   type ZenmlServerArgs,
 } from "./resources";
@@ -21,11 +23,13 @@ export interface ZenmlRegistrationArgs extends ZenmlServerArgs {
 }
 
 /**
- * One store's registration in a ZenML server: service connector -> artifact
- * store -> stack, created, updated and deleted with the Pulumi stack.
+ * One store's registration in a ZenML server, created, updated and deleted with
+ * the Pulumi stack: service connector -> artifact store -> stack, or, for a
+ * store that authenticates with a ZenML secret, secret -> artifact store -> stack.
  */
 export class ZenmlRegistration extends pulumi.ComponentResource {
-  public readonly connector: ServiceConnector;
+  /** The service connector, or the ZenML secret the artifact store names. */
+  public readonly credentials: ServiceConnector | ZenmlSecret;
   public readonly artifactStore: ArtifactStoreComponent;
   public readonly stack: ZenmlStack;
 
@@ -58,23 +62,53 @@ export class ZenmlRegistration extends pulumi.ComponentResource {
       .all([plain, store.credentials])
       .apply(([registration, credentials]) => ({ ...registration, credentials }));
 
-    this.connector = new ServiceConnector(
-      `${name}-connector`,
-      { ...server, document: pulumi.secret(withCredentials.apply(serviceConnectorDocument)) },
-      { parent: this },
-    );
-    this.artifactStore = new ArtifactStoreComponent(
-      `${name}-artifact-store`,
-      { ...server, document: plain.apply(artifactStoreDocument), connectorId: this.connector.id },
-      { parent: this },
-    );
+    const secretName = store.authenticationSecret;
+    if (secretName !== undefined) {
+      this.credentials = new ZenmlSecret(
+        `${name}-secret`,
+        {
+          ...server,
+          document: pulumi.secret(
+            withCredentials.apply(
+              (r) => secretStoreDocuments({ ...r, authenticationSecret: secretName }).secret,
+            ),
+          ),
+        },
+        { parent: this },
+      );
+      this.artifactStore = new ArtifactStoreComponent(
+        `${name}-artifact-store`,
+        {
+          ...server,
+          document: plain.apply(
+            (r) => secretStoreDocuments({ ...r, authenticationSecret: secretName }).artifactStore,
+          ),
+        },
+        { parent: this, dependsOn: [this.credentials] },
+      );
+    } else {
+      this.credentials = new ServiceConnector(
+        `${name}-connector`,
+        { ...server, document: pulumi.secret(withCredentials.apply(serviceConnectorDocument)) },
+        { parent: this },
+      );
+      this.artifactStore = new ArtifactStoreComponent(
+        `${name}-artifact-store`,
+        {
+          ...server,
+          document: plain.apply(artifactStoreDocument),
+          connectorId: this.credentials.id,
+        },
+        { parent: this },
+      );
+    }
     this.stack = new ZenmlStack(
       `${name}-stack`,
       { ...server, document: plain.apply(stackDocument), artifactStoreId: this.artifactStore.id },
       { parent: this },
     );
     this.registerOutputs({
-      connectorId: this.connector.id,
+      credentialsId: this.credentials.id,
       artifactStoreId: this.artifactStore.id,
       stackId: this.stack.id,
     });

@@ -125,7 +125,7 @@ describe("AWS acceptance on moto and a real ZenML server", () => {
 
     it("registers and ZenML verifies the connector against moto", async () => {
       const ids = await applyStoreRegistration(client, docsFor("acc-keyed"));
-      const error = await client.verifyConnector(ids.connectorId, "acc-keyed-connector", {
+      const error = await client.verifyConnector(ids.credentialsId, "acc-keyed-connector", {
         type: "s3-bucket",
         id: stores["acc-keyed"].resourceId,
       });

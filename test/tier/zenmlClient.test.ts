@@ -79,7 +79,7 @@ describe("ZenmlClient against a real ZenML server with authentication on", () =>
     const second = await applyStoreRegistration(client, docs);
     expect(second).toEqual(first);
 
-    const connector = await client.get("connector", first.connectorId);
+    const connector = await client.get("connector", first.credentialsId);
     expect(connector.name).toBe("client-store-connector");
     expect(connector.body?.auth_method).toBe("secret-key");
     expect(JSON.stringify(connector.body?.connector_type)).toContain('"aws"');
@@ -104,8 +104,8 @@ describe("ZenmlClient against a real ZenML server with authentication on", () =>
   it("updates in place when the key is rotated", async () => {
     const before = await client.findByName("connector", "client-store-connector");
     const ids = await applyStoreRegistration(client, storeDocuments(registration(ROTATED_SECRET)));
-    expect(ids.connectorId).toBe(before!.id);
-    expect(await storedSecret(ids.connectorId)).toBe(ROTATED_SECRET);
+    expect(ids.credentialsId).toBe(before!.id);
+    expect(await storedSecret(ids.credentialsId)).toBe(ROTATED_SECRET);
   });
 
   it("deletes an artifact store that another stack still uses, switching that stack to default", async () => {

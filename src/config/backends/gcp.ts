@@ -1,18 +1,289 @@
-import type { Obj } from "../fields";
+import { ConfigError } from "../errors";
+import { optionalBoolean, optionalString, type Obj } from "../fields";
+import { BUCKET_NAME_RULES, shortHash } from "../names";
 import type { ConfigContext, StoreBaseWith } from "../types";
 
 export interface GcpStoreConfig extends StoreBaseWith<"gcp"> {
   readonly backend: "gcp";
+  /** The GCP project that holds the bucket and the service account. */
+  readonly project: string;
+  /** The bucket's location (region, multi-region or dual-region); undefined for an adopted bucket. */
+  readonly location?: string;
+  /** Impersonation mode: the IAM principal allowed to mint tokens for the store's service account. */
+  readonly impersonator?: string;
+  /**
+   * Impersonation mode: the impersonator's service-account key JSON, the source credentials
+   * of ZenML's `impersonation` connector. A credential: handle as a Pulumi secret only.
+   */
+  readonly impersonatorKey?: string;
+  /** With bucket.encryptionKey: grant the GCS service agent use of the key (default true). */
+  readonly grantEncryptionKeyAccess: boolean;
 }
 
 /** Store keys only the gcp backend has. */
-export const GCP_STORE_KEYS = [] as const;
+export const GCP_STORE_KEYS = [
+  "project",
+  "location",
+  "impersonator",
+  "impersonatorKey",
+  "grantEncryptionKeyAccess",
+] as const;
+
+// https://cloud.google.com/resource-manager/docs/creating-managing-projects#before_you_begin
+// (6-30 characters), optionally domain-scoped (`example.com:my-project`).
+const PROJECT_ID = /^(?:[a-z0-9][a-z0-9.-]*[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+
+// https://cloud.google.com/storage/docs/locations: a region (`europe-west1`), a multi-region
+// (`EU`, `US`, `ASIA`) or a predefined dual-region (`EUR4`, `NAM4`, `ASIA1`, ...). GCS treats
+// locations case-insensitively.
+const LOCATION = /^(?:[a-z]+-[a-z]+\d+|[a-z]{2,4}\d?)$/i;
+
+const EMAIL = /^[^\s@:]+@[a-z0-9-]+(\.[a-z0-9-]+)+$/i;
+const DOMAIN = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/i;
+
+/** The IAM member forms accepted for `impersonator`. */
+const MEMBER_KINDS = ["user", "group", "serviceAccount", "domain"] as const;
+type MemberKind = (typeof MEMBER_KINDS)[number];
+
+/** Parses an IAM member (`kind:value`); returns the rule it breaks as a string. */
+export function parseIamMember(member: string): { kind: MemberKind; value: string } | string {
+  const colon = member.indexOf(":");
+  const kind = member.slice(0, colon) as MemberKind;
+  const value = member.slice(colon + 1);
+  if (colon < 0 || !MEMBER_KINDS.includes(kind)) {
+    return `"${member}" must be an IAM member: user:EMAIL, group:EMAIL, serviceAccount:EMAIL or domain:DOMAIN`;
+  }
+  const valid = kind === "domain" ? DOMAIN.test(value) : EMAIL.test(value);
+  if (!valid) {
+    return `"${member}" must be ${kind}:${kind === "domain" ? "DOMAIN" : "EMAIL"} with a valid ${kind === "domain" ? "domain" : "e-mail address"}`;
+  }
+  return { kind, value };
+}
+
+/** The fields ZenML 0.98's GCP connector requires in a service-account key JSON. */
+export const SERVICE_ACCOUNT_KEY_FIELDS = [
+  "type",
+  "project_id",
+  "private_key_id",
+  "private_key",
+  "client_email",
+  "client_id",
+  "auth_uri",
+  "token_uri",
+  "auth_provider_x509_cert_url",
+  "client_x509_cert_url",
+] as const;
+
+/**
+ * Reads a service-account key given as JSON or as base64 of the JSON (as `gcloud` and
+ * Pulumi produce them) and returns the JSON. Errors never quote the value: it is a credential.
+ */
+export function parseServiceAccountKey(
+  raw: string,
+): { json: string; clientEmail: string } | string {
+  let text = raw.trim();
+  if (!text.startsWith("{")) {
+    if (!/^[A-Za-z0-9+/=\s]+$/.test(text)) {
+      return "must be a service-account key JSON, or base64 of it";
+    }
+    text = Buffer.from(text, "base64").toString("utf8").trim();
+  }
+  let key: unknown;
+  try {
+    key = JSON.parse(text);
+  } catch {
+    return "must be a service-account key JSON, or base64 of it";
+  }
+  if (typeof key !== "object" || key === null || Array.isArray(key)) {
+    return "must be a service-account key JSON, or base64 of it";
+  }
+  const fields = key as Record<string, unknown>;
+  if (fields.type !== "service_account") {
+    return 'must be a service-account key ("type": "service_account")';
+  }
+  const missing = SERVICE_ACCOUNT_KEY_FIELDS.filter((f) => typeof fields[f] !== "string");
+  if (missing.length > 0) {
+    return `is a service-account key without the field(s) ZenML requires: ${missing.join(", ")}`;
+  }
+  return { json: text, clientEmail: fields.client_email as string };
+}
 
 export function parseGcpStore(
-  _obj: Obj,
-  _key: string,
+  obj: Obj,
+  key: string,
   base: StoreBaseWith<"gcp">,
-  _context: ConfigContext,
+  context: ConfigContext,
 ): GcpStoreConfig {
-  return { ...base, backend: "gcp" };
+  const project = optionalString(obj, "project", key) ?? context.providerConfig["gcp:project"];
+  if (project === undefined) {
+    throw new ConfigError(`${key}.project`, "is required when gcp:project is not set");
+  }
+  if (!PROJECT_ID.test(project)) {
+    throw new ConfigError(
+      `${key}.project`,
+      `"${project}" is not a GCP project id (6-30 lower-case letters, digits and hyphens, starting with a letter)`,
+    );
+  }
+
+  let location: string | undefined;
+  if (base.bucket.adopt) {
+    if (obj.location !== undefined) {
+      throw new ConfigError(
+        `${key}.location`,
+        "only applies to a bucket this project creates; remove it or set bucket.adopt to false",
+      );
+    }
+  } else {
+    location = optionalString(obj, "location", key) ?? context.providerConfig["gcp:region"];
+    if (location === undefined) {
+      throw new ConfigError(`${key}.location`, "is required when gcp:region is not set");
+    }
+    if (!LOCATION.test(location)) {
+      throw new ConfigError(
+        `${key}.location`,
+        `"${location}" is not a GCS location (a region such as europe-west1, a multi-region such as EU, or a dual-region such as EUR4)`,
+      );
+    }
+  }
+
+  if (base.bucket.name === undefined) {
+    // The generated name embeds the store name; refuse one GCS would refuse.
+    const broken = BUCKET_NAME_RULES.gcp(gcsBucketName(base.name, "0".repeat(8)));
+    if (broken) {
+      throw new ConfigError(
+        `${key}.name`,
+        `"${base.name}" cannot be part of a generated GCS bucket name, which ${broken}; set bucket.name`,
+      );
+    }
+  }
+
+  const encryptionKey = base.bucket.encryptionKey;
+  if (encryptionKey !== undefined && location !== undefined) {
+    const keyLocation = encryptionKey.split("/")[3];
+    const needed = kmsLocationFor(location);
+    if (needed !== undefined && keyLocation !== needed) {
+      throw new ConfigError(
+        `${key}.bucket.encryptionKey`,
+        `is a key in ${keyLocation}; a bucket in ${location} needs a key ring in ${needed}`,
+      );
+    }
+  }
+
+  const grant = optionalBoolean(obj, "grantEncryptionKeyAccess", key);
+  if (grant !== undefined && base.bucket.encryptionKey === undefined) {
+    throw new ConfigError(
+      `${key}.grantEncryptionKeyAccess`,
+      "only applies when bucket.encryptionKey is set",
+    );
+  }
+
+  const { impersonator, impersonatorKey } = parseImpersonation(obj, key, base.credentials);
+  return {
+    ...base,
+    backend: "gcp",
+    project,
+    location,
+    impersonator,
+    impersonatorKey,
+    grantEncryptionKeyAccess: grant ?? true,
+  };
+}
+
+function parseImpersonation(
+  obj: Obj,
+  key: string,
+  credentials: StoreBaseWith<"gcp">["credentials"],
+): { impersonator?: string; impersonatorKey?: string } {
+  const impersonator = optionalString(obj, "impersonator", key);
+  const rawKey = optionalString(obj, "impersonatorKey", key);
+  if (credentials !== "impersonation") {
+    const extra =
+      impersonator !== undefined ? "impersonator" : rawKey !== undefined ? "impersonatorKey" : "";
+    if (extra !== "") {
+      throw new ConfigError(`${key}.${extra}`, "only applies when credentials is impersonation");
+    }
+    return {};
+  }
+  if (impersonator === undefined) {
+    throw new ConfigError(
+      `${key}.impersonator`,
+      "is required with credentials impersonation (e.g. serviceAccount:zenml-source@my-project.iam.gserviceaccount.com)",
+    );
+  }
+  const member = parseIamMember(impersonator);
+  if (typeof member === "string") throw new ConfigError(`${key}.impersonator`, member);
+  // ZenML's impersonation connector authenticates with a service-account key (its
+  // required `service_account_json`) and nothing else, so the token-creator grant must
+  // reach that service account: directly, or through a group it belongs to.
+  if (member.kind === "user" || member.kind === "domain") {
+    throw new ConfigError(
+      `${key}.impersonator`,
+      `"${impersonator}" cannot be used by ZenML's impersonation connector, which authenticates as a service account; use serviceAccount:EMAIL or a group:EMAIL that contains it`,
+    );
+  }
+  if (rawKey === undefined) {
+    throw new ConfigError(
+      `${key}.impersonatorKey`,
+      "is required with credentials impersonation: the impersonator's service-account key, set with `pulumi config set --secret --path`",
+    );
+  }
+  const parsed = parseServiceAccountKey(rawKey);
+  if (typeof parsed === "string") throw new ConfigError(`${key}.impersonatorKey`, parsed);
+  if (member.kind === "serviceAccount" && parsed.clientEmail !== member.value) {
+    throw new ConfigError(
+      `${key}.impersonatorKey`,
+      `is a key of ${parsed.clientEmail}, not of the impersonator ${member.value}`,
+    );
+  }
+  return { impersonator, impersonatorKey: parsed.json };
+}
+
+/** The generated bucket name: `zenml-<store>-<8 hex digits>`, at most 55 characters. */
+export function gcsBucketName(storeName: string, hash: string): string {
+  return `zenml-${storeName}-${hash}`;
+}
+
+/**
+ * The hash part of a generated bucket name. GCS bucket names are global, so the GCP
+ * project takes part: the same Pulumi project, stack and store in two GCP projects get
+ * two names.
+ */
+export function gcsBucketHash(
+  pulumiProject: string,
+  stack: string,
+  gcpProject: string,
+  storeName: string,
+): string {
+  return shortHash(pulumiProject, stack, gcpProject, storeName);
+}
+
+/**
+ * The store's service-account id (6-30 of `a-z 0-9 -`, starting with a letter):
+ * `zenml-<store, cut to 14>-<8 hex digits>`, unique per Pulumi project, stack and store.
+ */
+export function gcpServiceAccountId(
+  pulumiProject: string,
+  stack: string,
+  storeName: string,
+): string {
+  const stem = storeName.slice(0, 14).replace(/-+$/, "");
+  return `zenml-${stem}-${shortHash(pulumiProject, stack, storeName)}`;
+}
+
+const MULTI_REGION_KMS_LOCATIONS: Readonly<Record<string, string>> = {
+  us: "us",
+  eu: "europe",
+  asia: "asia",
+};
+
+/**
+ * The Cloud KMS location a key must have to encrypt a bucket in `location`
+ * (https://cloud.google.com/storage/docs/encryption/customer-managed-keys#restrictions):
+ * the same region, or the matching multi-region. Undefined for dual-regions, which are
+ * not checked here.
+ */
+export function kmsLocationFor(location: string): string | undefined {
+  const l = location.toLowerCase();
+  if (/^[a-z]+-[a-z]+\d+$/.test(l)) return l;
+  return MULTI_REGION_KMS_LOCATIONS[l];
 }

@@ -1,18 +1,224 @@
-import type { Obj } from "../fields";
+import { ConfigError } from "../errors";
+import { isObject, optionalBoolean, optionalString, type Obj } from "../fields";
 import type { ConfigContext, StoreBaseWith } from "../types";
 
 export interface S3CompatibleStoreConfig extends StoreBaseWith<"s3-compatible"> {
   readonly backend: "s3-compatible";
+  /** The server's S3 API endpoint, normalised to `<scheme>://<host>[:<port>]`. */
+  readonly endpoint: string;
+  /** The region the server expects in request signatures. */
+  readonly region: string;
+  /** Path-style addressing (`<endpoint>/<bucket>/<key>`) instead of virtual-hosted style. */
+  readonly pathStyle: boolean;
+  /** Whether a plain-http endpoint was explicitly allowed. */
+  readonly allowHttp: boolean;
+  /** minio mode: a MinIO KMS (KES) key name for SSE-KMS on the bucket; none means server default. */
+  readonly kmsKeyId?: string;
 }
 
 /** Store keys only the s3-compatible backend has. */
-export const S3_COMPATIBLE_STORE_KEYS = [] as const;
+export const S3_COMPATIBLE_STORE_KEYS = [
+  "endpoint",
+  "region",
+  "pathStyle",
+  "allowHttp",
+  "kmsKeyId",
+] as const;
+
+/** The secret config key holding each s3-compatible store's keys, by store name. */
+export const S3_COMPATIBLE_CREDENTIALS_KEY = "s3CompatibleCredentials";
+
+export const DEFAULT_S3_COMPATIBLE_REGION = "us-east-1";
+
+// Regions of S3-compatible servers are free-form (MinIO: anything; R2: "auto"; B2: "us-west-004").
+const REGION = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+// MinIO KMS (KES) key names.
+const KMS_KEY_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/;
+
+/** Bucket options that only make sense for a bucket this project creates. */
+const CREATION_ONLY_BUCKET_KEYS = [
+  "forceDestroy",
+  "versioning",
+  "noncurrentVersionExpirationDays",
+  "abortIncompleteUploadDays",
+  "encryptionKey",
+];
+
+/**
+ * Validates an S3 endpoint URL and returns it as `<scheme>://<host>[:<port>]`.
+ * Returns the rule broken as a string instead when the URL is not acceptable.
+ */
+export function normaliseEndpoint(
+  endpoint: string,
+  allowHttp: boolean,
+): { endpoint: string } | { rule: string } {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    return { rule: `"${endpoint}" is not a URL` };
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    return { rule: "must be an https:// (or, with allowHttp, http://) URL" };
+  }
+  if (url.username || url.password) {
+    return {
+      rule: `must not hold credentials; put the keys in the secret config key ${S3_COMPATIBLE_CREDENTIALS_KEY}`,
+    };
+  }
+  if (url.pathname !== "/" || url.search || url.hash || /[?#]/.test(endpoint)) {
+    return {
+      rule: "must be the server's root URL, without a path, query or fragment (the bucket is set under bucket.name)",
+    };
+  }
+  if (url.protocol === "http:" && !allowHttp) {
+    return {
+      rule: "is plain http; use https, or set allowHttp: true to send keys and data unencrypted",
+    };
+  }
+  return { endpoint: `${url.protocol}//${url.host}` };
+}
 
 export function parseS3CompatibleStore(
-  _obj: Obj,
-  _key: string,
+  obj: Obj,
+  key: string,
   base: StoreBaseWith<"s3-compatible">,
   _context: ConfigContext,
 ): S3CompatibleStoreConfig {
-  return { ...base, backend: "s3-compatible" };
+  const allowHttp = optionalBoolean(obj, "allowHttp", key) ?? false;
+  const rawEndpoint = optionalString(obj, "endpoint", key);
+  if (rawEndpoint === undefined) {
+    throw new ConfigError(
+      `${key}.endpoint`,
+      "is required: the S3 API URL of the server, e.g. https://minio.example.com:9000",
+    );
+  }
+  const checked = normaliseEndpoint(rawEndpoint, allowHttp);
+  if ("rule" in checked) throw new ConfigError(`${key}.endpoint`, checked.rule);
+
+  const region = optionalString(obj, "region", key) ?? DEFAULT_S3_COMPATIBLE_REGION;
+  if (!REGION.test(region)) {
+    throw new ConfigError(
+      `${key}.region`,
+      `"${region}" must be 1-63 lower-case letters, digits, hyphens or underscores (e.g. us-east-1)`,
+    );
+  }
+  const pathStyle = optionalBoolean(obj, "pathStyle", key) ?? false;
+
+  const kmsKeyId = optionalString(obj, "kmsKeyId", key);
+  if (kmsKeyId !== undefined) {
+    if (base.credentials !== "minio") {
+      throw new ConfigError(
+        `${key}.kmsKeyId`,
+        "only applies in minio mode; with existing-credentials configure encryption on the server",
+      );
+    }
+    if (base.bucket.adopt) {
+      throw new ConfigError(
+        `${key}.kmsKeyId`,
+        "only applies to a bucket this project creates; remove it or set bucket.adopt to false",
+      );
+    }
+    if (!KMS_KEY_NAME.test(kmsKeyId)) {
+      throw new ConfigError(
+        `${key}.kmsKeyId`,
+        "must be a MinIO KMS key name: 1-80 letters, digits, dots, hyphens or underscores",
+      );
+    }
+  }
+
+  const rawBucket: Obj = isObject(obj.bucket) ? obj.bucket : {};
+  if (base.credentials === "existing-credentials") {
+    if (base.bucket.name === undefined) {
+      throw new ConfigError(
+        `${key}.bucket.name`,
+        "is required with existing-credentials: the bucket your keys give access to",
+      );
+    }
+    if (rawBucket.adopt === false) {
+      throw new ConfigError(
+        `${key}.bucket.adopt`,
+        "existing-credentials always uses an existing bucket; remove adopt",
+      );
+    }
+    const conflict = CREATION_ONLY_BUCKET_KEYS.find((k) => rawBucket[k] !== undefined);
+    if (conflict) {
+      throw new ConfigError(
+        `${key}.bucket.${conflict}`,
+        "only applies to a bucket this project creates; existing-credentials creates nothing",
+      );
+    }
+  } else if (rawBucket.abortIncompleteUploadDays !== undefined) {
+    throw new ConfigError(
+      `${key}.bucket.abortIncompleteUploadDays`,
+      "is not configurable on MinIO; MinIO removes stale multipart uploads itself (api stale_uploads_expiry, 24h by default)",
+    );
+  }
+
+  return {
+    ...base,
+    bucket:
+      base.credentials === "existing-credentials" ? { ...base.bucket, adopt: true } : base.bucket,
+    backend: "s3-compatible",
+    endpoint: checked.endpoint,
+    region,
+    pathStyle,
+    allowHttp,
+    kmsKeyId,
+  };
+}
+
+/** One S3 key pair as it appears in the secret config. */
+export interface S3KeyPair {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+}
+
+/**
+ * Checks the shape of the `s3CompatibleCredentials` secret object against the
+ * configured stores: one `{accessKeyId, secretAccessKey}` per s3-compatible
+ * store, nothing else. Error messages name keys, never values.
+ */
+export function checkS3CompatibleCredentials(raw: unknown, storeNames: readonly string[]): void {
+  const key = S3_COMPATIBLE_CREDENTIALS_KEY;
+  if (storeNames.length === 0) {
+    if (raw === undefined || raw === null) return;
+    throw new ConfigError(key, "is set but no store has backend s3-compatible; remove it");
+  }
+  if (raw === undefined || raw === null) {
+    throw new ConfigError(
+      key,
+      `is required for s3-compatible stores: set it with \`pulumi config set --secret --path '${key}.${storeNames[0]}.accessKeyId' …\` (and secretAccessKey)`,
+    );
+  }
+  if (!isObject(raw)) throw new ConfigError(key, "must be an object keyed by store name");
+  const unknown = Object.keys(raw).find((name) => !storeNames.includes(name));
+  if (unknown !== undefined) {
+    throw new ConfigError(
+      `${key}.${unknown}`,
+      `is not an s3-compatible store; expected one of: ${storeNames.join(", ")}`,
+    );
+  }
+  for (const name of storeNames) {
+    const entry = raw[name];
+    if (entry === undefined || entry === null) {
+      throw new ConfigError(`${key}.${name}`, "is required: {accessKeyId, secretAccessKey}");
+    }
+    if (!isObject(entry)) {
+      throw new ConfigError(`${key}.${name}`, "must be an object {accessKeyId, secretAccessKey}");
+    }
+    const extra = Object.keys(entry).find((k) => k !== "accessKeyId" && k !== "secretAccessKey");
+    if (extra !== undefined) {
+      throw new ConfigError(
+        `${key}.${name}.${extra}`,
+        "unknown key; allowed: accessKeyId, secretAccessKey",
+      );
+    }
+    for (const field of ["accessKeyId", "secretAccessKey"]) {
+      const value = entry[field];
+      if (typeof value !== "string" || value.length === 0) {
+        throw new ConfigError(`${key}.${name}.${field}`, "must be a non-empty string");
+      }
+    }
+  }
 }

@@ -7,7 +7,13 @@ import { parseDeployment } from "../../../src/config/parse";
 const root = join(__dirname, "../../..");
 
 describe("example stack configs", () => {
-  it.each(["Pulumi.aws-dev.yaml"])("%s is a valid deployment", (file) => {
+  const examples = [
+    "Pulumi.aws-dev.yaml",
+    "Pulumi.minio-dev.yaml",
+    "Pulumi.gcp-dev.yaml",
+    "Pulumi.azure-dev.yaml",
+  ];
+  it.each(examples)("%s is a valid deployment", (file) => {
     const { config } = parse(readFileSync(join(root, "stacks", file), "utf8")) as {
       config: Record<string, unknown>;
     };
@@ -16,7 +22,14 @@ describe("example stack configs", () => {
         stores: config["zenml-remote-storage:stores"],
         zenml: config["zenml-remote-storage:zenml"],
       },
-      { providerConfig: { "aws:region": config["aws:region"] as string | undefined } },
+      {
+        providerConfig: {
+          "aws:region": config["aws:region"] as string | undefined,
+          "gcp:project": config["gcp:project"] as string | undefined,
+          "gcp:region": config["gcp:region"] as string | undefined,
+          "azure-native:location": config["azure-native:location"] as string | undefined,
+        },
+      },
     );
     expect(deployment.stores.length).toBeGreaterThan(0);
   });
@@ -31,7 +44,12 @@ describe("example stack configs", () => {
     expect(project.name).toBe("zenml-remote-storage");
     expect(project.main).toBe("src/index.ts");
     expect(project.stackConfigDir).toBe("stacks");
-    expect(Object.keys(project.config).sort()).toEqual(["stores", "zenml", "zenmlApiKey"]);
+    expect(Object.keys(project.config).sort()).toEqual([
+      "s3CompatibleCredentials",
+      "stores",
+      "zenml",
+      "zenmlApiKey",
+    ]);
     for (const declared of Object.values(project.config)) {
       expect(declared.description.length).toBeGreaterThan(20);
     }

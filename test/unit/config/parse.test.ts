@@ -2,6 +2,13 @@ import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../../src/config/errors";
 import { parseDeployment, type RawDeployment } from "../../../src/config/parse";
 
+/** Provider defaults the valid cases may rely on (aws:region, gcp:project, gcp:region). */
+const PROVIDER_CONFIG = {
+  "aws:region": "us-west-2",
+  "gcp:project": "my-project-1",
+  "gcp:region": "europe-west1",
+};
+
 const aws = (over: Record<string, unknown> = {}) => ({
   name: "s3-store",
   backend: "aws",
@@ -94,6 +101,8 @@ describe("parseDeployment: valid input", () => {
             name: "blob",
             backend: "azure",
             credentials: "sas",
+            location: "westeurope",
+            sasExpiry: "2031-01-31T00:00:00Z",
             bucket: { name: "zenml-artifacts" },
           },
         ],
@@ -102,22 +111,34 @@ describe("parseDeployment: valid input", () => {
     ],
     [
       "s3-compatible bucket",
-      { stores: [{ name: "minio", backend: "s3-compatible", bucket: { name: "zenml" } }] },
+      {
+        stores: [
+          {
+            name: "minio",
+            backend: "s3-compatible",
+            endpoint: "https://minio.example.com",
+            bucket: { name: "zenml" },
+          },
+        ],
+      },
       { backend: "s3-compatible", credentials: "minio" },
     ],
   ])("accepts %s", (_, raw, expected) => {
-    const [store] = parseDeployment(raw, { providerConfig: { "aws:region": "us-west-2" } }).stores;
+    const [store] = parseDeployment(raw, { providerConfig: PROVIDER_CONFIG }).stores;
     expect(store).toMatchObject(expected);
   });
 
   it("accepts several stores on several backends, each with its own stack", () => {
-    const parsed = parseDeployment({
-      stores: [
-        aws(),
-        aws({ name: "s3-b", bucket: { name: "other-bucket" } }),
-        { name: "gcs", backend: "gcp" },
-      ],
-    });
+    const parsed = parseDeployment(
+      {
+        stores: [
+          aws(),
+          aws({ name: "s3-b", bucket: { name: "other-bucket" } }),
+          { name: "gcs", backend: "gcp" },
+        ],
+      },
+      { providerConfig: PROVIDER_CONFIG },
+    );
     expect(parsed.stores.map((s) => [s.name, s.stackName])).toEqual([
       ["s3-store", "s3-store"],
       ["s3-b", "s3-b"],

@@ -1,0 +1,281 @@
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import { gcpServiceAccountId, gcsBucketHash, gcsBucketName } from "../../config/backends/gcp";
+import type { CredentialMode } from "../../config/types";
+import type { StoreOutputs } from "../outputs";
+import {
+  bindingSuffix,
+  KMS_ENCRYPTER_DECRYPTER_ROLE,
+  TOKEN_CREATOR_ROLE,
+  ZENML_BUCKET_ROLES,
+} from "./iam";
+
+export interface GcsArtifactStoreArgs {
+  /** The GCP project of the bucket and the service account. */
+  readonly project: pulumi.Input<string>;
+  /** The bucket's location (region, multi-region or dual-region); required unless adopting. */
+  readonly location?: pulumi.Input<string>;
+  /** The bucket's name; `zenml-<name>-<hash of project, stack and GCP project>` when omitted. */
+  readonly bucketName?: pulumi.Input<string>;
+  /** Use the existing bucket `bucketName`; no bucket resource is created or changed. */
+  readonly adoptExistingBucket?: boolean;
+  /** Let `pulumi destroy` delete the bucket while it still holds objects. */
+  readonly forceDestroy?: pulumi.Input<boolean>;
+  /** Keep object versions (ZenML advises against it); noncurrent versions then expire. */
+  readonly versioning?: boolean;
+  /** Days after which noncurrent versions are deleted, when versioning is on. */
+  readonly noncurrentVersionExpirationDays?: pulumi.Input<number>;
+  /** Days after which incomplete multipart uploads are aborted. */
+  readonly abortIncompleteUploadDays?: pulumi.Input<number>;
+  /** Cloud KMS key name for CMEK (`projects/…/cryptoKeys/…`); Google-managed keys when omitted. */
+  readonly kmsKeyName?: pulumi.Input<string>;
+  /** With `kmsKeyName`: grant the project's GCS service agent use of the key (default true). */
+  readonly grantKmsKeyAccess?: boolean;
+  /** How ZenML authenticates: a key of the store's service account, or impersonation of it. */
+  readonly credentials: CredentialMode<"gcp">;
+  /** Impersonation: the IAM member (`serviceAccount:…`, `group:…`) that may mint tokens. */
+  readonly impersonator?: pulumi.Input<string>;
+  /** Impersonation: the impersonator's service-account key JSON, ZenML's source credentials. */
+  readonly impersonatorKey?: pulumi.Input<string>;
+  /** The service account's id; derived from project, stack and store name when omitted. */
+  readonly accountId?: pulumi.Input<string>;
+  /** Labels added to the bucket. */
+  readonly labels?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/** Labels this project puts on what it creates (GCP label keys allow no `:`). */
+export function storeLabels(storeName: string): Record<string, string> {
+  return { "managed-by": "zenml-remote-storage", "zenml-store": storeName };
+}
+
+/** The JSON key file from @pulumi/gcp's `privateKey`, which is base64 of that file. */
+export function decodeServiceAccountKey(privateKey: string): string {
+  return Buffer.from(privateKey, "base64").toString("utf8");
+}
+
+/**
+ * A GCS bucket hardened for ZenML artifacts, a service account that can do ZenML's
+ * artifact I/O on that bucket only (used through a key, or through impersonation), and
+ * everything ZenML needs to register it.
+ *
+ * TLS: GCS's JSON API, which ZenML's clients (google-cloud-storage, gcsfs) use, accepts
+ * HTTPS only. GCS has no bucket setting like S3's `aws:SecureTransport` policy; its XML
+ * API also answers plain HTTP, but with public access prevention enforced a request
+ * there succeeds only if a client sends its OAuth token in clear, which Google's
+ * clients never do. So there is nothing to configure for transport.
+ */
+export class GcsArtifactStore extends pulumi.ComponentResource implements StoreOutputs {
+  public readonly storeName: string;
+  public readonly backend = "gcp" as const;
+  public readonly flavor = "gcp" as const;
+  public readonly connectorType = "gcp";
+  public readonly resourceType = "gcs-bucket";
+  public readonly authMethod: "service-account" | "impersonation";
+  /** The bucket, unless it was adopted. */
+  public readonly bucket?: gcp.storage.Bucket;
+  public readonly bucketName: pulumi.Output<string>;
+  /** The identity ZenML acts as on the bucket. */
+  public readonly serviceAccount: gcp.serviceaccount.Account;
+  /** The service account's key, in `service-account-key` mode only. */
+  public readonly key?: gcp.serviceaccount.Key;
+  public readonly path: pulumi.Output<string>;
+  public readonly resourceId: pulumi.Output<string>;
+  public readonly artifactStoreConfiguration: pulumi.Output<Record<string, unknown>>;
+  public readonly connectorConfiguration: pulumi.Output<Record<string, string>>;
+  public readonly credentials: pulumi.Output<Record<string, string>>;
+
+  constructor(name: string, args: GcsArtifactStoreArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Component inputs are recorded in the state: the impersonator's key goes in as a secret.
+    const secretKey =
+      args.impersonatorKey !== undefined ? pulumi.secret(args.impersonatorKey) : undefined;
+    super(
+      "zenml-remote-storage:gcp:GcsArtifactStore",
+      name,
+      { ...args, impersonatorKey: secretKey },
+      opts,
+    );
+    checkArgs(args);
+    this.storeName = name;
+    const parent = { parent: this };
+    const project = pulumi.output(args.project);
+
+    if (args.adoptExistingBucket) {
+      this.bucketName = pulumi.output(args.bucketName!);
+    } else {
+      this.bucket = this.createBucket(name, args);
+      this.bucketName = this.bucket.name;
+    }
+
+    const accountId =
+      args.accountId ?? gcpServiceAccountId(pulumi.getProject(), pulumi.getStack(), name);
+    this.serviceAccount = new gcp.serviceaccount.Account(
+      `${name}-sa`,
+      {
+        project,
+        accountId,
+        displayName: `ZenML artifact store ${name}`,
+        description: pulumi.interpolate`ZenML artifact I/O on gs://${this.bucketName} (zenml-remote-storage)`,
+      },
+      parent,
+    );
+
+    // Bucket-level, additive bindings: nothing at project level, and nobody else's
+    // bindings on an adopted bucket are touched.
+    for (const role of ZENML_BUCKET_ROLES) {
+      new gcp.storage.BucketIAMMember(
+        `${name}-${bindingSuffix(role)}`,
+        { bucket: this.bucketName, role, member: this.serviceAccount.member },
+        parent,
+      );
+    }
+
+    if (args.credentials === "impersonation") {
+      this.authMethod = "impersonation";
+      // The impersonator may mint tokens for this one service account, nothing else.
+      new gcp.serviceaccount.IAMMember(
+        `${name}-token-creator`,
+        {
+          serviceAccountId: this.serviceAccount.name,
+          role: TOKEN_CREATOR_ROLE,
+          member: args.impersonator!,
+        },
+        parent,
+      );
+      this.connectorConfiguration = pulumi
+        .all([project, this.serviceAccount.email])
+        .apply(([p, email]): Record<string, string> => ({
+          project_id: p,
+          target_principal: email,
+        }));
+      this.credentials = pulumi
+        .secret(secretKey!)
+        .apply((json): Record<string, string> => ({ service_account_json: json }));
+    } else {
+      this.authMethod = "service-account";
+      this.key = new gcp.serviceaccount.Key(
+        `${name}-key`,
+        { serviceAccountId: this.serviceAccount.name },
+        parent,
+      );
+      this.connectorConfiguration = project.apply((p): Record<string, string> => ({
+        project_id: p,
+      }));
+      // The provider marks privateKey secret already; wrapping keeps it so under mocks too.
+      // ZenML accepts the key file as JSON or base64; the JSON is what ZenML stores.
+      this.credentials = pulumi.secret(
+        this.key.privateKey.apply((privateKey): Record<string, string> => ({
+          service_account_json: decodeServiceAccountKey(privateKey),
+        })),
+      );
+    }
+
+    this.path = pulumi.interpolate`gs://${this.bucketName}`;
+    this.resourceId = this.path;
+    this.artifactStoreConfiguration = this.path.apply((path): Record<string, unknown> => ({
+      path,
+    }));
+
+    this.registerOutputs({
+      bucketName: this.bucketName,
+      serviceAccountEmail: this.serviceAccount.email,
+      path: this.path,
+      resourceId: this.resourceId,
+      artifactStoreConfiguration: this.artifactStoreConfiguration,
+      connectorConfiguration: this.connectorConfiguration,
+      credentials: this.credentials,
+    });
+  }
+
+  private createBucket(name: string, args: GcsArtifactStoreArgs): gcp.storage.Bucket {
+    const parent = { parent: this };
+    const dependsOn: pulumi.Resource[] = [];
+    if (args.kmsKeyName !== undefined && (args.grantKmsKeyAccess ?? true)) {
+      // GCS encrypts with the key as the project's Cloud Storage service agent, which
+      // needs this role on the key before the bucket can be created with it. Kept on
+      // destroy: other buckets of the same project may use the same key through it.
+      const agent = gcp.storage.getProjectServiceAccountOutput({ project: args.project }, parent);
+      dependsOn.push(
+        new gcp.kms.CryptoKeyIAMMember(
+          `${name}-kms-agent`,
+          {
+            cryptoKeyId: args.kmsKeyName,
+            role: KMS_ENCRYPTER_DECRYPTER_ROLE,
+            member: pulumi.interpolate`serviceAccount:${agent.emailAddress}`,
+          },
+          { ...parent, retainOnDelete: true },
+        ),
+      );
+    }
+    const bucketName =
+      args.bucketName ??
+      pulumi
+        .output(args.project)
+        .apply((p) =>
+          gcsBucketName(name, gcsBucketHash(pulumi.getProject(), pulumi.getStack(), p, name)),
+        );
+    return new gcp.storage.Bucket(
+      `${name}-bucket`,
+      {
+        name: bucketName,
+        project: args.project,
+        location: args.location!,
+        forceDestroy: args.forceDestroy ?? false,
+        uniformBucketLevelAccess: true,
+        publicAccessPrevention: "enforced",
+        versioning: { enabled: args.versioning ?? false },
+        lifecycleRules: [
+          {
+            action: { type: "AbortIncompleteMultipartUpload" },
+            condition: { age: args.abortIncompleteUploadDays ?? 7 },
+          },
+          ...(args.versioning
+            ? [
+                {
+                  action: { type: "Delete" },
+                  condition: {
+                    withState: "ARCHIVED",
+                    daysSinceNoncurrentTime: args.noncurrentVersionExpirationDays ?? 30,
+                  },
+                },
+              ]
+            : []),
+        ],
+        ...(args.kmsKeyName !== undefined
+          ? { encryption: { defaultKmsKeyName: args.kmsKeyName } }
+          : {}),
+        labels: pulumi
+          .output(args.labels ?? {})
+          .apply((l): Record<string, string> => ({ ...l, ...storeLabels(name) })),
+      },
+      { ...parent, dependsOn },
+    );
+  }
+}
+
+function checkArgs(args: GcsArtifactStoreArgs): void {
+  if (args.adoptExistingBucket && args.bucketName === undefined) {
+    throw new pulumi.InputPropertyError({
+      propertyPath: "bucketName",
+      reason: "An adopted bucket needs its name.",
+    });
+  }
+  if (!args.adoptExistingBucket && args.location === undefined) {
+    throw new pulumi.InputPropertyError({
+      propertyPath: "location",
+      reason: "A new bucket needs a location.",
+    });
+  }
+  if (args.credentials === "impersonation") {
+    if (args.impersonator === undefined || args.impersonatorKey === undefined) {
+      throw new pulumi.InputPropertyError({
+        propertyPath: args.impersonator === undefined ? "impersonator" : "impersonatorKey",
+        reason: "Impersonation needs the impersonator and its service-account key.",
+      });
+    }
+  } else if (args.impersonator !== undefined || args.impersonatorKey !== undefined) {
+    throw new pulumi.InputPropertyError({
+      propertyPath: args.impersonator !== undefined ? "impersonator" : "impersonatorKey",
+      reason: "Only impersonation mode takes an impersonator.",
+    });
+  }
+}

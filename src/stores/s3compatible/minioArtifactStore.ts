@@ -1,0 +1,229 @@
+import * as minio from "@pulumi/minio";
+import * as pulumi from "@pulumi/pulumi";
+import { normaliseEndpoint, type S3KeyPair } from "../../config/backends/s3Compatible";
+import { iamUserName, s3BucketPrefix } from "../../config/names";
+import { artifactAccessPolicy } from "../aws/policies";
+import type { StoreOutputs } from "../outputs";
+import {
+  isPlainHttp,
+  minioServerSettings,
+  plainHttpWarning,
+  s3CompatibleSecretName,
+} from "./facts";
+import { s3CompatibleRegistration } from "./registration";
+
+export interface MinioArtifactStoreArgs {
+  /** The MinIO server's S3 API URL, e.g. `https://minio.example.com:9000` (plain, validated here). */
+  readonly endpoint: string;
+  /** Accept a plain-http endpoint (a warning is logged); https otherwise. */
+  readonly allowHttp?: boolean;
+  /** The region the server expects in signatures. */
+  readonly region: pulumi.Input<string>;
+  /** Tell ZenML to use path-style requests (`<endpoint>/<bucket>`). */
+  readonly pathStyle?: boolean;
+  /** A MinIO user allowed to manage buckets, policies, users and service accounts; kept secret. */
+  readonly adminCredentials: pulumi.Input<S3KeyPair>;
+  /** The bucket's name; generated from the prefix `zenml-<name>-` when omitted. */
+  readonly bucketName?: pulumi.Input<string>;
+  /** Use the existing bucket `bucketName`; no bucket resource is created or changed. */
+  readonly adoptExistingBucket?: boolean;
+  /** Let `pulumi destroy` delete the bucket while it still holds objects. */
+  readonly forceDestroy?: pulumi.Input<boolean>;
+  /** Keep object versions (ZenML advises against it); noncurrent versions then expire. */
+  readonly versioning?: boolean;
+  /** Days after which noncurrent versions expire, when versioning is on. */
+  readonly noncurrentVersionExpirationDays?: pulumi.Input<number>;
+  /** A MinIO KMS (KES) key name for SSE-KMS on the bucket; the server default when omitted. */
+  readonly kmsKeyId?: pulumi.Input<string>;
+  /** The MinIO user's (and policy's) name; derived from project, stack and store when omitted. */
+  readonly userName?: pulumi.Input<string>;
+  /** Tags on the MinIO user (the provider cannot tag buckets). */
+  readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/**
+ * A bucket on an existing MinIO server, a MinIO user whose policy allows
+ * ZenML's artifact I/O on that bucket only, a service account (the key ZenML
+ * uses) and everything ZenML needs to register it. Every child talks to the
+ * server through one explicit provider built from the endpoint and the secret
+ * admin credentials.
+ */
+export class MinioArtifactStore extends pulumi.ComponentResource implements StoreOutputs {
+  public readonly storeName: string;
+  public readonly backend = "s3-compatible" as const;
+  public readonly flavor = "s3" as const;
+  public readonly connectorType = "aws";
+  public readonly authMethod = "secret-key";
+  public readonly resourceType = "s3-bucket";
+  /**
+   * ZenML authenticates through this ZenML secret, not the AWS connector: the
+   * connector re-verifies with AWS STS whenever a pipeline asks it for a client,
+   * which an S3-compatible server never answers (zenml-io/zenml#4152).
+   */
+  public readonly authenticationSecret: string;
+  public readonly endpoint: string;
+  public readonly provider: minio.Provider;
+  /** The bucket, unless it was adopted. */
+  public readonly bucket?: minio.S3Bucket;
+  public readonly bucketName: pulumi.Output<string>;
+  public readonly policy: minio.IamPolicy;
+  public readonly user: minio.IamUser;
+  public readonly serviceAccount: minio.IamServiceAccount;
+  public readonly path: pulumi.Output<string>;
+  public readonly resourceId: pulumi.Output<string>;
+  public readonly artifactStoreConfiguration: pulumi.Output<Record<string, unknown>>;
+  public readonly connectorConfiguration: pulumi.Output<Record<string, string>>;
+  public readonly credentials: pulumi.Output<Record<string, string>>;
+
+  constructor(name: string, args: MinioArtifactStoreArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Component inputs are recorded in the state too: keep the admin key secret there.
+    super(
+      "zenml-remote-storage:s3-compatible:MinioArtifactStore",
+      name,
+      { ...args, adminCredentials: pulumi.secret(args.adminCredentials) },
+      opts,
+    );
+    if (args.adoptExistingBucket && args.bucketName === undefined) {
+      throw new pulumi.InputPropertyError({
+        propertyPath: "bucketName",
+        reason: "An adopted bucket needs its name.",
+      });
+    }
+    const checked = normaliseEndpoint(args.endpoint, args.allowHttp ?? false);
+    if ("rule" in checked) {
+      throw new pulumi.InputPropertyError({
+        propertyPath: "endpoint",
+        reason: `The endpoint ${checked.rule}.`,
+      });
+    }
+    this.storeName = name;
+    this.authenticationSecret = s3CompatibleSecretName(name);
+    this.endpoint = checked.endpoint;
+    if (isPlainHttp(this.endpoint))
+      void pulumi.log.warn(plainHttpWarning(name, this.endpoint), this);
+
+    const admin = pulumi.secret(args.adminCredentials);
+    const { server, ssl } = minioServerSettings(this.endpoint);
+    this.provider = new minio.Provider(
+      `${name}-minio`,
+      {
+        minioServer: server,
+        minioSsl: ssl,
+        minioInsecure: false,
+        minioRegion: args.region,
+        minioUser: pulumi.secret(admin.accessKeyId),
+        minioPassword: pulumi.secret(admin.secretAccessKey),
+      },
+      { parent: this },
+    );
+    const child = { parent: this, provider: this.provider };
+
+    if (args.adoptExistingBucket) {
+      this.bucketName = pulumi.output(args.bucketName!);
+    } else {
+      this.bucket = this.createBucket(name, args, child);
+      this.bucketName = this.bucket.bucket;
+    }
+
+    const policyDocument = pulumi.jsonStringify(
+      artifactAccessPolicy({
+        bucketArn: pulumi.interpolate`arn:aws:s3:::${this.bucketName}`,
+        objectsArn: pulumi.interpolate`arn:aws:s3:::${this.bucketName}/*`,
+      }),
+    );
+    const userName = args.userName ?? iamUserName(pulumi.getProject(), pulumi.getStack(), name);
+    this.policy = new minio.IamPolicy(
+      `${name}-policy`,
+      { name: userName, policy: policyDocument },
+      child,
+    );
+    const tags = pulumi.output(args.tags ?? {}).apply((t): Record<string, string> => ({
+      ...t,
+      "zenml-remote-storage:store": name,
+    }));
+    this.user = new minio.IamUser(`${name}-user`, { name: userName, tags }, child);
+    const attachment = new minio.IamUserPolicyAttachment(
+      `${name}-user-access`,
+      { userName: this.user.name, policyName: this.policy.name },
+      child,
+    );
+    // The key ZenML uses: a service account of the user, revocable and rotatable
+    // on its own, restricted by the same policy even if the user later gets more.
+    this.serviceAccount = new minio.IamServiceAccount(
+      `${name}-key`,
+      { targetUser: this.user.name, policy: policyDocument },
+      { ...child, dependsOn: [attachment] },
+    );
+
+    const registration = s3CompatibleRegistration({
+      bucketName: this.bucketName,
+      endpoint: this.endpoint,
+      region: args.region,
+      pathStyle: args.pathStyle ?? false,
+      keyPair: pulumi
+        .all([this.serviceAccount.accessKey, this.serviceAccount.secretKey])
+        .apply(([accessKeyId, secretAccessKey]) => ({ accessKeyId, secretAccessKey })),
+    });
+    this.path = registration.path;
+    this.resourceId = registration.resourceId;
+    this.artifactStoreConfiguration = registration.artifactStoreConfiguration;
+    this.connectorConfiguration = registration.connectorConfiguration;
+    this.credentials = registration.credentials;
+
+    this.registerOutputs({
+      bucketName: this.bucketName,
+      path: this.path,
+      resourceId: this.resourceId,
+      artifactStoreConfiguration: this.artifactStoreConfiguration,
+      connectorConfiguration: this.connectorConfiguration,
+      credentials: this.credentials,
+    });
+  }
+
+  private createBucket(
+    name: string,
+    args: MinioArtifactStoreArgs,
+    child: pulumi.CustomResourceOptions,
+  ): minio.S3Bucket {
+    const bucket = new minio.S3Bucket(
+      `${name}-bucket`,
+      {
+        ...(args.bucketName !== undefined
+          ? { bucket: args.bucketName }
+          : { bucketPrefix: s3BucketPrefix(name) }),
+        acl: "private",
+        forceDestroy: args.forceDestroy ?? false,
+      },
+      child,
+    );
+    if (args.kmsKeyId !== undefined) {
+      new minio.S3BucketServerSideEncryption(
+        `${name}-encryption`,
+        { bucket: bucket.bucket, encryptionType: "aws:kms", kmsKeyId: args.kmsKeyId },
+        child,
+      );
+    }
+    if (args.versioning) {
+      const versioning = new minio.S3BucketVersioning(
+        `${name}-versioning`,
+        { bucket: bucket.bucket, versioningConfiguration: { status: "Enabled" } },
+        child,
+      );
+      new minio.IlmPolicy(
+        `${name}-lifecycle`,
+        {
+          bucket: bucket.bucket,
+          rules: [
+            {
+              id: "expire-noncurrent-versions",
+              status: "Enabled",
+              noncurrentVersionExpirationDays: args.noncurrentVersionExpirationDays ?? 30,
+            },
+          ],
+        },
+        { ...child, dependsOn: [versioning] },
+      );
+    }
+    return bucket;
+  }
+}

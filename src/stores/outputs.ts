@@ -31,13 +31,8 @@ export interface StoreOutputs {
   /** The connector's secret fields; always a Pulumi secret. */
   readonly credentials: pulumi.Output<Record<string, string>>;
   /**
-   * Whether ZenML can verify the connector; absent means yes. False for
-   * S3-compatible servers: ZenML's AWS connector verification always calls AWS STS.
-   */
-  readonly verify?: boolean;
-  /**
    * Set when ZenML authenticates through a ZenML secret of this name instead of
-   * a service connector (Azure `sas` mode): `credentials` are then the secret's
+   * a service connector (Azure `sas` mode, S3-compatible servers): `credentials` are then the secret's
    * values, `artifactStoreConfiguration` names it as `authentication_secret`,
    * and there is no connector: `connectorType`, `authMethod` and `resourceType`
    * are empty strings and `connectorConfiguration` is `{}`.

@@ -23,9 +23,9 @@ function configArgs(config: Readonly<Record<string, unknown>>): string[] {
  * A bash script that registers the stores with the `zenml` CLI. Secret fields
  * never appear in it: it reads each from an environment variable into a 0600
  * file and hands zenml the file with `--field=@file`, so no secret reaches a
- * command line, the process list or shell history. A store whose connector
- * document says `verify: false` is registered without verification, whatever
- * `options.verify` says.
+ * command line, the process list or shell history. With `verify: false` the
+ * connectors are registered and linked without verification, for servers that
+ * cannot reach the cloud at registration time.
  */
 export function renderCliScript(
   stores: readonly AnyStoreDocuments[],
@@ -50,7 +50,6 @@ export function renderCliScript(
       continue;
     }
     const { connector, artifactStore, stack } = docs;
-    const verify = options.verify && connector.verify !== false;
     const secretVars = Object.keys(connector.secrets)
       .sort()
       .map((field) => [field, secretEnvName(artifactStore.name, field)]);
@@ -68,7 +67,7 @@ export function renderCliScript(
         ...Object.entries(connector.labels).map(([k, v]) => `--label ${shellQuote(`${k}=${v}`)}`),
         ...configArgs(connector.configuration),
         ...secretVars.map(([field, envName]) => `"--${field}=@$secrets_dir/${envName}"`),
-        ...(verify ? [] : ["--no-verify"]),
+        ...(options.verify ? [] : ["--no-verify"]),
       ].join(" \\\n  "),
       [
         "zenml artifact-store register",
@@ -78,9 +77,9 @@ export function renderCliScript(
           ([k, v]) => `--label ${shellQuote(`${k}=${v}`)}`,
         ),
         ...configArgs(artifactStore.configuration),
-        ...(verify ? [`--connector ${shellQuote(connector.name)}`] : []),
+        ...(options.verify ? [`--connector ${shellQuote(connector.name)}`] : []),
       ].join(" \\\n  "),
-      ...(verify
+      ...(options.verify
         ? []
         : [
             [

@@ -13,8 +13,6 @@ export interface StoreRegistration {
   readonly connectorConfiguration: Readonly<Record<string, string>>;
   /** Secret connector fields; kept apart from the plain configuration everywhere. */
   readonly credentials: Readonly<Record<string, string>>;
-  /** False when ZenML cannot verify the connector (S3-compatible servers); absent means true. */
-  readonly verify?: boolean;
   /**
    * Set when ZenML authenticates through a ZenML secret of this name instead of
    * a service connector (Azure `sas` mode): `credentials` are the secret's
@@ -32,8 +30,6 @@ export interface ServiceConnectorDocument {
   readonly configuration: Readonly<Record<string, string>>;
   readonly secrets: Readonly<Record<string, string>>;
   readonly labels: Readonly<Record<string, string>>;
-  /** Present (and false) only when the connector must be registered without verification. */
-  readonly verify?: false;
 }
 
 export interface ArtifactStoreDocument {
@@ -82,7 +78,6 @@ export function serviceConnectorDocument(reg: StoreRegistration): ServiceConnect
     configuration: { ...reg.connectorConfiguration },
     secrets: { ...reg.credentials },
     labels: MANAGED_LABELS,
-    ...(reg.verify === false ? { verify: false as const } : {}),
   };
 }
 

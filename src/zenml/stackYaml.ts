@@ -52,7 +52,6 @@ export function renderStackYaml(pulumiStack: string, stores: readonly AnyStoreDo
           ]),
       ),
       labels: { ...connector.labels },
-      ...(connector.verify === false ? { verify: false } : {}),
     })),
     components: stores.map((docs) =>
       usesSecret(docs)

@@ -10,32 +10,20 @@ write_secret() {
   printf '%s' "${!1}" > "$secrets_dir/$1"
 }
 
-# Store r2-store
+# Store r2-store (ZenML secret r2-store-s3-key, no service connector)
 write_secret ZRS_R2_STORE_AWS_ACCESS_KEY_ID
 write_secret ZRS_R2_STORE_AWS_SECRET_ACCESS_KEY
-zenml service-connector register \
-  'r2-store-connector' \
-  --type 'aws' \
-  --auth-method 'secret-key' \
-  --resource-type 's3-bucket' \
-  --resource-id 's3://team-zenml' \
-  --label 'managed-by=zenml-remote-storage' \
-  '--endpoint_url=https://acct.r2.cloudflarestorage.com' \
-  '--region=auto' \
+zenml secret create \
+  'r2-store-s3-key' \
   "--aws_access_key_id=@$secrets_dir/ZRS_R2_STORE_AWS_ACCESS_KEY_ID" \
-  "--aws_secret_access_key=@$secrets_dir/ZRS_R2_STORE_AWS_SECRET_ACCESS_KEY" \
-  --no-verify
+  "--aws_secret_access_key=@$secrets_dir/ZRS_R2_STORE_AWS_SECRET_ACCESS_KEY"
 zenml artifact-store register \
   'r2-store' \
   --flavor 's3' \
   --label 'managed-by=zenml-remote-storage' \
+  '--authentication_secret=r2-store-s3-key' \
   '--client_kwargs={"endpoint_url":"https://acct.r2.cloudflarestorage.com","region_name":"auto"}' \
   '--path=s3://team-zenml'
-zenml artifact-store connect \
-  'r2-store' \
-  --connector 'r2-store-connector' \
-  --resource-id 's3://team-zenml' \
-  --no-verify
 zenml stack register \
   'r2-store' \
   --artifact-store 'r2-store' \

@@ -117,7 +117,7 @@ describe("CLI script helpers", () => {
     );
   });
 
-  it("connects without verification when asked (S3-compatible servers)", () => {
+  it("registers and links connectors without verification when asked (server cannot reach the cloud)", () => {
     const script = renderCliScript([storeDocuments(registrations["aws-access-key"])], {
       verify: false,
     });

@@ -1,12 +1,17 @@
 /**
- * ZenML documents for S3-compatible stores: the `s3` flavor with the endpoint
- * in client_kwargs, an `aws` secret-key connector with endpoint_url, and the
- * "register without verification" flag carried through every rendering.
+ * ZenML documents for S3-compatible stores: a ZenML secret holding the key (not
+ * an AWS connector, which ZenML re-verifies through AWS STS on every use) and
+ * the `s3` flavor with the endpoint in client_kwargs and `authentication_secret`.
  */
 import { describe, expect, it } from "vitest";
 import { renderCliScript, secretEnvName } from "../../../src/zenml/cliScript";
-import { storeDocuments, type StoreRegistration } from "../../../src/zenml/documents";
-import { componentRequest, serviceConnectorRequest } from "../../../src/zenml/restBodies";
+import {
+  registrationDocuments,
+  usesSecret,
+  type SecretStoreDocuments,
+  type StoreRegistration,
+} from "../../../src/zenml/documents";
+import { secretArtifactStoreRequest, secretRequest } from "../../../src/zenml/restBodies";
 import { renderStackYaml } from "../../../src/zenml/stackYaml";
 
 const SECRET_KEY = "minio-golden-secret-Zx81kQ0pV7";
@@ -28,7 +33,7 @@ const registrations: Record<string, StoreRegistration> = {
     resourceId: "s3://zenml-artifacts",
     connectorConfiguration: { region: "us-east-1", endpoint_url: "https://minio.example.com:9000" },
     credentials: { aws_access_key_id: KEY_ID, aws_secret_access_key: SECRET_KEY },
-    verify: false,
+    authenticationSecret: "minio-store-s3-key",
   },
   "s3-compatible-existing": {
     storeName: "r2-store",
@@ -47,84 +52,60 @@ const registrations: Record<string, StoreRegistration> = {
       endpoint_url: "https://acct.r2.cloudflarestorage.com",
     },
     credentials: { aws_access_key_id: KEY_ID, aws_secret_access_key: SECRET_KEY },
-    verify: false,
+    authenticationSecret: "r2-store-s3-key",
   },
 };
 
-describe.each(Object.entries(registrations))("ZenML documents for %s", (mode, reg) => {
-  const docs = storeDocuments(reg);
+function secretDocs(reg: StoreRegistration): SecretStoreDocuments {
+  const docs = registrationDocuments(reg);
+  if (!usesSecret(docs)) throw new Error("an S3-compatible store must register through a secret");
+  return docs;
+}
 
-  it("match the golden connector, artifact store and stack", async () => {
-    expect(docs.connector.verify).toBe(false);
+describe.each(Object.entries(registrations))("ZenML documents for %s", (mode, reg) => {
+  const docs = secretDocs(reg);
+
+  it("match the golden secret, artifact store and stack", async () => {
     await expect(JSON.stringify(docs, null, 2) + "\n").toMatchFileSnapshot(
       `../../golden/${mode}.documents.json`,
     );
   });
 
-  it("render REST bodies with endpoint_url in the connector and client_kwargs in the store", () => {
-    const connector = serviceConnectorRequest(docs.connector);
-    expect(connector).toEqual({
-      name: `${reg.storeName}-connector`,
-      connector_type: "aws",
-      auth_method: "secret-key",
-      resource_types: ["s3-bucket"],
-      resource_id: reg.resourceId,
-      configuration: { ...reg.connectorConfiguration, ...reg.credentials },
+  it("render REST bodies: the key only in the secret, the endpoint and secret name in the store", () => {
+    expect(secretRequest(docs.secret)).toEqual({
+      name: reg.authenticationSecret,
+      private: false,
+      values: { aws_access_key_id: KEY_ID, aws_secret_access_key: SECRET_KEY },
+    });
+    const store = secretArtifactStoreRequest(docs.artifactStore);
+    expect(store).toEqual({
+      name: reg.storeName,
+      type: "artifact_store",
+      flavor: "s3",
+      configuration: {
+        ...reg.artifactStoreConfiguration,
+        authentication_secret: reg.authenticationSecret,
+      },
       labels: { "managed-by": "zenml-remote-storage" },
     });
-    // `verify` is this project's instruction, not a ZenML field: never sent.
-    expect("verify" in connector).toBe(false);
-    expect(componentRequest(docs.artifactStore, "conn-uuid").configuration).toEqual(
-      reg.artifactStoreConfiguration,
-    );
+    expect(JSON.stringify(store)).not.toContain(SECRET_KEY);
   });
 
-  it("render a CLI script that registers and connects without verification", async () => {
+  it("render a CLI script that creates the secret from files and holds no key", async () => {
     const script = renderCliScript([docs]);
     expect(script).not.toContain(SECRET_KEY);
     expect(script).not.toContain(KEY_ID);
     expect(script).toContain(
       `write_secret ${secretEnvName(reg.storeName, "aws_secret_access_key")}`,
     );
-    expect(script.match(/--no-verify/g)).toHaveLength(2);
-    expect(script).toContain(
-      `zenml artifact-store connect \\\n  '${reg.storeName}' \\\n  --connector '${reg.storeName}-connector'`,
-    );
+    expect(script).not.toContain("zenml service-connector register");
     await expect(script).toMatchFileSnapshot(`../../golden/${mode}.register.sh`);
   });
 
-  it("render a stack YAML that keeps verify: false and references the key", async () => {
+  it("render a stack YAML that references the key instead of holding it", async () => {
     const yaml = renderStackYaml("minio-dev", [docs]);
     expect(yaml).not.toContain(SECRET_KEY);
     expect(yaml).not.toContain(KEY_ID);
-    expect(yaml).toContain("    verify: false\n");
     await expect(yaml).toMatchFileSnapshot(`../../golden/${mode}.zenml.yaml`);
-  });
-});
-
-describe("the verify flag stays backward compatible", () => {
-  const aws: StoreRegistration = {
-    ...registrations["s3-compatible-minio"],
-    artifactStoreConfiguration: { path: "s3://b12" },
-    connectorConfiguration: { region: "eu-west-1" },
-    verify: undefined,
-  };
-
-  it("adds nothing to documents of stores that can be verified", () => {
-    const docs = storeDocuments(aws);
-    expect("verify" in docs.connector).toBe(false);
-    expect(renderStackYaml("x", [docs])).not.toContain("verify");
-    expect(renderCliScript([docs])).not.toContain("--no-verify");
-  });
-
-  it("mixes verified and unverified stores in one script", () => {
-    const script = renderCliScript([
-      storeDocuments({ ...aws, storeName: "aws-store" }),
-      storeDocuments(registrations["s3-compatible-minio"]),
-    ]);
-    const [awsPart, minioPart] = script.split("# Store minio-store");
-    expect(awsPart).not.toContain("--no-verify");
-    expect(awsPart).toContain("--connector 'aws-store-connector'");
-    expect(minioPart.match(/--no-verify/g)).toHaveLength(2);
   });
 });

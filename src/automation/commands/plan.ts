@@ -1,0 +1,153 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+import type { CommonArgs, Deps, Outcome } from "../context";
+import { EXIT, OperationError, UsageError } from "../errors";
+import {
+  ProgramError,
+  evaluateOffline,
+  type OfflineOptions,
+  type OfflineEvaluation,
+} from "../plan/offline";
+import { PLACEHOLDER_SECRET } from "../plan/placeholders";
+import { buildPlanReport, renderPlanText, type PlanReport } from "../plan/report";
+import { PROJECT_NAME, checkStackName, stackConfigPath } from "../project";
+import { StackConfigFile, containsSecure, fullKey, replaceSecure } from "../stackConfigFile";
+import {
+  applyStoreFlags,
+  providerConfigOf,
+  validateDeployment,
+  type StoreFlags,
+} from "../storeFlags";
+import { STORES_KEY, ZENML_KEY, rel } from "./shared";
+
+export interface PlanArgs extends CommonArgs, StoreFlags {
+  readonly offline?: boolean;
+  readonly stack?: string;
+  /** A stack config file to plan from instead of stacks/Pulumi.<stack>.yaml. */
+  readonly config?: string;
+}
+
+type Json = Record<string, unknown>;
+
+/** Pulumi.yaml's declared config: defaults to apply, and keys Pulumi requires. */
+export function projectConfig(projectRoot: string): { defaults: Json; required: string[] } {
+  let doc: unknown;
+  try {
+    doc = parse(fs.readFileSync(path.join(projectRoot, "Pulumi.yaml"), "utf8"));
+  } catch {
+    return { defaults: {}, required: [] };
+  }
+  const declared = (doc as { config?: unknown })?.config;
+  const defaults: Json = {};
+  const required: string[] = [];
+  if (typeof declared !== "object" || declared === null) return { defaults, required };
+  for (const [key, spec] of Object.entries(declared as Json)) {
+    const full = fullKey(key);
+    if (typeof spec === "object" && spec !== null && ("default" in spec || "value" in spec)) {
+      defaults[full] = (spec as Json).default ?? (spec as Json).value;
+    } else if (typeof spec !== "object" || spec === null) {
+      defaults[full] = spec;
+    } else if (full.startsWith(`${PROJECT_NAME}:`)) {
+      required.push(full);
+    }
+  }
+  return { defaults, required };
+}
+
+/** Runtime config for the mock runtime: strings, with secure values replaced by placeholders. */
+export function runtimeConfig(config: Json): {
+  config: Record<string, string>;
+  secretKeys: string[];
+} {
+  const out: Record<string, string> = {};
+  const secretKeys: string[] = [];
+  for (const [key, value] of Object.entries(config)) {
+    if (value === undefined || value === null) continue;
+    if (containsSecure(value)) secretKeys.push(key);
+    const plain = replaceSecure(value, PLACEHOLDER_SECRET);
+    out[key] = typeof plain === "string" ? plain : JSON.stringify(plain);
+  }
+  return { config: out, secretKeys };
+}
+
+/**
+ * plan --offline: evaluates the program under Pulumi's mock runtime with the
+ * stack config (plus any store flags, applied in memory only) and reports what
+ * would be created per store and who could access what. Needs no credentials,
+ * no Pulumi CLI and no network; writes nothing.
+ */
+export async function plan(
+  args: PlanArgs,
+  deps: Deps,
+  evaluate: (opts: OfflineOptions) => Promise<OfflineEvaluation> = evaluateOffline,
+): Promise<Outcome<PlanReport>> {
+  if (args.offline !== true) {
+    throw new UsageError(
+      "--offline",
+      "is required: plan evaluates the program offline with placeholders; use preview to ask the cloud",
+    );
+  }
+  if (args.stack !== undefined && args.config !== undefined) {
+    throw new UsageError("--config", "conflicts with --stack; give one of them");
+  }
+  let file: StackConfigFile;
+  let stack: string;
+  if (args.config !== undefined) {
+    const configPath = path.resolve(args.config);
+    if (!fs.existsSync(configPath) || !fs.statSync(configPath).isFile()) {
+      throw new UsageError("--config", `${args.config} does not exist or is not a file`);
+    }
+    file = StackConfigFile.read(configPath, "--config");
+    stack = /^Pulumi\.(.+)\.ya?ml$/.exec(path.basename(configPath))?.[1] ?? "offline";
+  } else if (args.stack !== undefined) {
+    stack = checkStackName(args.stack);
+    const configPath = stackConfigPath(deps.projectRoot, stack);
+    if (!fs.existsSync(configPath)) {
+      throw new UsageError(
+        "--stack",
+        `${rel(deps, configPath)} does not exist; create it (see stacks/Pulumi.aws-dev.yaml) or pass --config FILE`,
+      );
+    }
+    file = StackConfigFile.read(configPath, "--stack");
+  } else {
+    throw new UsageError("--stack", "or --config is required: the stack config to plan from");
+  }
+  const source = rel(deps, file.path);
+  const { defaults, required } = projectConfig(deps.projectRoot);
+  const config: Json = { ...defaults, ...file.config };
+  const flagged = applyStoreFlags({ stores: config[STORES_KEY], zenml: config[ZENML_KEY] }, args);
+  validateDeployment(flagged, providerConfigOf(config), source);
+  if (flagged.raw.stores !== undefined) config[STORES_KEY] = flagged.raw.stores;
+  if (flagged.raw.zenml !== undefined) config[ZENML_KEY] = flagged.raw.zenml;
+
+  const notes: string[] = [];
+  const missing = required.filter((k) => config[k] === undefined);
+  if (missing.length > 0) {
+    notes.push(
+      `Pulumi.yaml declares ${missing.join(", ")} without a default and this config does not set ${missing.length > 1 ? "them" : "it"}: \`pulumi up\` would stop with "missing configuration value"`,
+    );
+  }
+  if (flagged.flags.length > 0)
+    notes.push(`flags applied in memory only: ${flagged.flags.join(" ")}`);
+
+  const runtime = runtimeConfig(config);
+  let evaluation: OfflineEvaluation;
+  try {
+    evaluation = await evaluate({
+      project: PROJECT_NAME,
+      stack,
+      config: runtime.config,
+      secretKeys: runtime.secretKeys,
+    });
+  } catch (err) {
+    if (err instanceof ProgramError) {
+      const m = /^invalid config (\S+?): (.*)$/.exec(err.message);
+      if (m) throw new UsageError(`${m[1]} (${source})`, m[2]);
+      throw new OperationError(`the program failed under the mock runtime: ${err.message}`);
+    }
+    throw err;
+  }
+  const report = buildPlanReport(evaluation, { stack, source, notes });
+  return { data: report, text: renderPlanText(report), exitCode: EXIT.ok };
+}

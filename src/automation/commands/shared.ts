@@ -1,0 +1,88 @@
+import * as path from "node:path";
+import { registrationDocuments, type AnyStoreDocuments } from "../../zenml/documents";
+import type { Deps } from "../context";
+import { UsageError } from "../errors";
+import { PROJECT_NAME } from "../project";
+import { registrationOf, readCredentials, type RecordedStore } from "../registration";
+import type { StackConfigFile } from "../stackConfigFile";
+import { DEFAULT_VERIFY_TIMEOUT_S } from "../verification";
+import type { StoreUnderTest } from "../verify/types";
+import type { PulumiStack } from "../workspace";
+
+export const STORES_KEY = `${PROJECT_NAME}:stores`;
+export const ZENML_KEY = `${PROJECT_NAME}:zenml`;
+export const ZENML_API_KEY = `${PROJECT_NAME}:zenmlApiKey`;
+/** The program's ZenML registration component (src/zenml/zenmlRegistration.ts). */
+export const PROGRAM_REGISTRATION_TYPE = "zenml-remote-storage:zenml:Registration";
+
+/** A path relative to the project, for messages. */
+export function rel(deps: Deps, file: string): string {
+  return path.relative(deps.projectRoot, file) || file;
+}
+
+/** `--verify-timeout` in milliseconds (validated). */
+export function verifyTimeoutMs(seconds: number | undefined): number {
+  if (seconds === undefined) return DEFAULT_VERIFY_TIMEOUT_S * 1000;
+  if (!Number.isFinite(seconds) || seconds < 0 || seconds > 3600) {
+    throw new UsageError("--verify-timeout", "must be a number of seconds from 0 to 3600");
+  }
+  return seconds * 1000;
+}
+
+/** The ZenML server URL the stack config names (`zenml.serverUrl`), if any. */
+export function configuredServer(file: StackConfigFile): string | undefined {
+  const zenml = file.get(ZENML_KEY);
+  const url =
+    typeof zenml === "object" && zenml !== null
+      ? (zenml as { serverUrl?: unknown }).serverUrl
+      : undefined;
+  return typeof url === "string" && url !== "" ? url.replace(/\/+$/, "") : undefined;
+}
+
+/** The stack config's `zenmlApiKey` (decrypted), when the environment has no ZenML credentials. */
+export async function stackApiKey(
+  stack: PulumiStack,
+  env: Deps["env"],
+): Promise<string | undefined> {
+  if (env.ZENML_STORE_API_KEY || env.ZENML_STORE_USERNAME) return undefined;
+  return (await stack.getConfig(ZENML_API_KEY))?.value;
+}
+
+/** A recorded store with its decrypted credentials, ready for verification. */
+export async function storeUnderTest(
+  stack: PulumiStack,
+  storeName: string,
+  recorded: RecordedStore,
+): Promise<StoreUnderTest & { registeredWithSecret?: boolean }> {
+  const credentials = await readCredentials(stack, storeName, recorded.credentialFields);
+  return {
+    storeName,
+    backend: recorded.backend,
+    resourceId: recorded.resourceId,
+    resourceType: recorded.resourceType,
+    connectorType: recorded.connectorType,
+    authMethod: recorded.authMethod,
+    connectorConfiguration: recorded.connectorConfiguration,
+    credentials,
+    ...(recorded.authenticationSecret !== undefined ? { registeredWithSecret: true } : {}),
+  };
+}
+
+/** ZenML documents of recorded stores; credentials only when given. */
+export function recordedDocuments(
+  recorded: Record<string, RecordedStore>,
+  credentials: Record<string, Record<string, string>> = {},
+): AnyStoreDocuments[] {
+  return Object.entries(recorded).map(([name, r]) =>
+    registrationDocuments(registrationOf(name, r, credentials[name] ?? {})),
+  );
+}
+
+/** Replaces every leaf of a value with `[secret]`. */
+export function mask(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(mask);
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mask(v)]));
+  }
+  return "[secret]";
+}

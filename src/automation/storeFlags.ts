@@ -1,0 +1,276 @@
+import { parse as parseYamlScalar } from "yaml";
+import { ConfigError } from "../config/errors";
+import { parseDeployment } from "../config/parse";
+import type { ConfigContext, DeploymentConfig } from "../config/types";
+import { UsageError } from "./errors";
+import { PROJECT_NAME } from "./project";
+
+/** Store options given as flags; each maps to one key of a store in the stack config. */
+export interface StoreFlags {
+  readonly storeName?: string;
+  readonly backend?: string;
+  readonly credentials?: string;
+  readonly zenmlStack?: string;
+  readonly region?: string;
+  readonly bucketName?: string;
+  readonly adoptBucket?: boolean;
+  readonly forceDestroy?: boolean;
+  readonly versioning?: boolean;
+  readonly encryptionKey?: string;
+  /** `KEY=VALUE` tags, merged over the store's tags. */
+  readonly tag?: readonly string[];
+  /** `KEY=VALUE` for any other store key (dotted for nested keys); VALUE is read as YAML. */
+  readonly storeOption?: readonly string[];
+  /** The ZenML server (`zenml.serverUrl`). */
+  readonly zenmlServer?: string;
+}
+
+/** Store config key (relative to the store) → the flag that sets it. */
+export const STORE_KEY_FLAGS: Readonly<Record<string, string>> = {
+  name: "--store-name",
+  backend: "--backend",
+  credentials: "--credentials",
+  stackName: "--zenml-stack",
+  region: "--region",
+  "bucket.name": "--bucket-name",
+  "bucket.adopt": "--adopt-bucket",
+  "bucket.forceDestroy": "--force-destroy",
+  "bucket.versioning": "--versioning",
+  "bucket.encryptionKey": "--encryption-key",
+  tags: "--tag",
+};
+
+const FLAG_FIELDS: Readonly<Record<string, keyof StoreFlags>> = {
+  "--store-name": "storeName",
+  "--backend": "backend",
+  "--credentials": "credentials",
+  "--zenml-stack": "zenmlStack",
+  "--region": "region",
+  "--bucket-name": "bucketName",
+  "--adopt-bucket": "adoptBucket",
+  "--force-destroy": "forceDestroy",
+  "--versioning": "versioning",
+  "--encryption-key": "encryptionKey",
+  "--tag": "tag",
+  "--store-option": "storeOption",
+  "--zenml-server": "zenmlServer",
+};
+
+/** The flags among `flags` that were given, by name (e.g. `--bucket-name`). */
+export function givenStoreFlags(flags: StoreFlags): string[] {
+  return Object.entries(FLAG_FIELDS)
+    .filter(([, field]) => {
+      const v = flags[field];
+      return v !== undefined && !(Array.isArray(v) && v.length === 0);
+    })
+    .map(([flag]) => flag);
+}
+
+/** The raw deployment keys of a stack config, plus provider config for defaults. */
+export interface RawStackDeployment {
+  readonly stores: unknown;
+  readonly zenml?: unknown;
+}
+
+/** What `applyStoreFlags` produced: the new raw config and which store the flags edited. */
+export interface FlaggedDeployment {
+  readonly raw: RawStackDeployment;
+  /** Index of the store the flags describe, when any store flag was given. */
+  readonly storeIndex?: number;
+  readonly flags: readonly string[];
+  /** Keys set with `--store-option`. */
+  readonly optionKeys?: readonly string[];
+}
+
+type Json = Record<string, unknown>;
+
+function asObject(value: unknown): Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value)
+    ? { ...(value as Json) }
+    : {};
+}
+
+/** Splits `KEY=VALUE`; throws a UsageError naming the flag. */
+export function splitKeyValue(entry: string, flag: string): [string, string] {
+  const eq = entry.indexOf("=");
+  if (eq <= 0) throw new UsageError(flag, `expected KEY=VALUE, got "${entry}"`);
+  return [entry.slice(0, eq), entry.slice(eq + 1)];
+}
+
+function setPath(obj: Json, dotted: string, value: unknown, flag: string): void {
+  const parts = dotted.split(".");
+  if (parts.some((p) => p.length === 0)) {
+    throw new UsageError(flag, `"${dotted}" is not a key (use dots between nested keys)`);
+  }
+  let node = obj;
+  for (const part of parts.slice(0, -1)) {
+    const next = asObject(node[part]);
+    node[part] = next;
+    node = next;
+  }
+  node[parts[parts.length - 1]] = value;
+}
+
+/**
+ * Applies store flags to a stack config's raw deployment, without validating:
+ * the flags describe one store (by `--store-name`, or the only store), which is
+ * created when new (it then needs `--backend`) or updated field by field.
+ */
+export function applyStoreFlags(raw: RawStackDeployment, flags: StoreFlags): FlaggedDeployment {
+  const given = givenStoreFlags(flags);
+  const storeFlagsGiven = given.filter((f) => f !== "--zenml-server");
+  let zenml = raw.zenml;
+  if (flags.zenmlServer !== undefined) {
+    zenml = { ...asObject(raw.zenml), serverUrl: flags.zenmlServer };
+  }
+  if (storeFlagsGiven.length === 0) return { raw: { stores: raw.stores, zenml }, flags: given };
+
+  if (raw.stores !== undefined && raw.stores !== null && !Array.isArray(raw.stores)) {
+    throw new UsageError(`${PROJECT_NAME}:stores`, "must be a list of stores in the stack config");
+  }
+  const stores: unknown[] = Array.isArray(raw.stores) ? [...raw.stores] : [];
+  const names = stores.map((s) => asObject(s).name);
+  let name = flags.storeName;
+  if (name === undefined) {
+    if (stores.length === 1 && typeof names[0] === "string") {
+      name = names[0];
+    } else if (stores.length === 0) {
+      throw new UsageError("--store-name", "is required when the stack config has no store yet");
+    } else {
+      throw new UsageError(
+        "--store-name",
+        `is required when the stack config has several stores (${names.join(", ")})`,
+      );
+    }
+  }
+  let index = names.indexOf(name);
+  const store = index >= 0 ? asObject(stores[index]) : { name };
+  if (index >= 0 && flags.backend !== undefined && store.backend !== flags.backend) {
+    throw new UsageError(
+      "--backend",
+      `store "${name}" already uses backend ${String(store.backend)}; a different backend is a different store — choose a new --store-name`,
+    );
+  }
+  if (index < 0 && flags.backend === undefined) {
+    throw new UsageError(
+      "--backend",
+      `is required for the new store "${name}" (aws, gcp, azure or s3-compatible)`,
+    );
+  }
+  const bucket = asObject(store.bucket);
+  const set = (key: string, value: unknown): void => {
+    if (value !== undefined) store[key] = value;
+  };
+  const setBucket = (key: string, value: unknown): void => {
+    if (value !== undefined) bucket[key] = value;
+  };
+  set("backend", flags.backend);
+  set("credentials", flags.credentials);
+  set("stackName", flags.zenmlStack);
+  set("region", flags.region);
+  setBucket("name", flags.bucketName);
+  setBucket("adopt", flags.adoptBucket);
+  setBucket("forceDestroy", flags.forceDestroy);
+  setBucket("versioning", flags.versioning);
+  setBucket("encryptionKey", flags.encryptionKey);
+  if (Object.keys(bucket).length > 0) store.bucket = bucket;
+  if (flags.tag !== undefined && flags.tag.length > 0) {
+    const tags = asObject(store.tags);
+    for (const entry of flags.tag) {
+      const [k, v] = splitKeyValue(entry, "--tag");
+      tags[k] = v;
+    }
+    store.tags = tags;
+  }
+  const optionKeys: string[] = [];
+  for (const entry of flags.storeOption ?? []) {
+    const [k, v] = splitKeyValue(entry, "--store-option");
+    optionKeys.push(k);
+    if (k === "name") {
+      throw new UsageError("--store-option", "cannot rename a store; use --store-name");
+    }
+    let value: unknown;
+    try {
+      value = v === "" ? "" : parseYamlScalar(v);
+    } catch {
+      throw new UsageError("--store-option", `the value of ${k} is not valid YAML: ${v}`);
+    }
+    setPath(store, k, value, "--store-option");
+  }
+  if (index >= 0) {
+    stores[index] = store;
+  } else {
+    stores.push(store);
+    index = stores.length - 1;
+  }
+  return { raw: { stores, zenml }, storeIndex: index, flags: given, optionKeys };
+}
+
+/**
+ * Provider config (`aws:region`, `gcp:project`, …) from a stack config: every
+ * string value outside the project's namespace.
+ */
+export function providerConfigOf(config: Record<string, unknown>): ConfigContext {
+  return {
+    providerConfig: Object.fromEntries(
+      Object.entries(config).filter(
+        ([k, v]) => !k.startsWith(`${PROJECT_NAME}:`) && typeof v === "string",
+      ) as [string, string][],
+    ),
+  };
+}
+
+/**
+ * Validates a deployment with the program's own parser. A broken rule becomes a
+ * UsageError naming the flag that set the value (when a flag did) or else the
+ * stack-config key.
+ */
+export function validateDeployment(
+  flagged: FlaggedDeployment,
+  context: ConfigContext,
+  source: string,
+): DeploymentConfig {
+  try {
+    return parseDeployment(flagged.raw, context);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    throw new UsageError(subjectFor(err.key, flagged, source), err.rule);
+  }
+}
+
+function valueAt(flagged: FlaggedDeployment, index: number, dotted: string): unknown {
+  const stores = flagged.raw.stores;
+  let node: unknown = Array.isArray(stores) ? stores[index] : undefined;
+  for (const part of dotted.split(".")) {
+    node = typeof node === "object" && node !== null ? (node as Json)[part] : undefined;
+  }
+  return node;
+}
+
+function subjectFor(key: string, flagged: FlaggedDeployment, source: string): string {
+  const configKey = `${PROJECT_NAME}:${key}`;
+  if (key.startsWith("zenml.serverUrl") && flagged.flags.includes("--zenml-server")) {
+    return "--zenml-server";
+  }
+  const m = /^stores\[(\d+)\]\.?(.*)$/.exec(key);
+  if (m && flagged.storeIndex !== undefined && Number(m[1]) === flagged.storeIndex) {
+    const rest = m[2];
+    const match = Object.keys(STORE_KEY_FLAGS)
+      .filter((k) => rest === k || rest.startsWith(`${k}.`))
+      .sort((a, b) => b.length - a.length)[0];
+    if (match !== undefined && flagged.flags.includes(STORE_KEY_FLAGS[match])) {
+      return STORE_KEY_FLAGS[match];
+    }
+    // A value the flags left missing (e.g. --adopt-bucket without --bucket-name): the flag fixes it.
+    if (
+      match !== undefined &&
+      rest === match &&
+      valueAt(flagged, flagged.storeIndex, match) === undefined
+    ) {
+      return STORE_KEY_FLAGS[match];
+    }
+    const option = (flagged.optionKeys ?? []).find((k) => rest === k || rest.startsWith(`${k}.`));
+    if (option !== undefined) return `--store-option ${option}`;
+  }
+  return `${configKey} (${source})`;
+}

@@ -1,0 +1,24 @@
+import type { Argv, CommandModule } from "yargs";
+import type { VerifyArgs } from "../../automation/commands/verify";
+import { COMMAND_OPTIONS, withOptions } from "../options";
+import { runHandler, type CliContext } from "../run";
+import type { GlobalArgs } from "./types";
+
+export type VerifyCliArgs = GlobalArgs & VerifyArgs;
+
+export function verifyCommand(ctx: CliContext): CommandModule<GlobalArgs, VerifyCliArgs> {
+  return {
+    command: "verify",
+    describe:
+      "With the minted credentials: write, read, list and delete a probe object in each store; ask ZenML to verify each connector. Exit 3 on failure",
+    builder: (y) =>
+      (withOptions(y, COMMAND_OPTIONS.verify) as unknown as Argv<VerifyCliArgs>)
+        .example("$0 verify --stack aws-dev", "Storage probe and ZenML connector verification")
+        .example(
+          "$0 verify --stack aws-dev --no-zenml --verify-timeout 300",
+          "Storage only, waiting up to 5 minutes",
+        ),
+    handler: (args) =>
+      runHandler(ctx, args, async () => (await import("../../automation/commands/verify")).verify),
+  };
+}

@@ -1,0 +1,219 @@
+import type { Argv, Options } from "yargs";
+import { BACKENDS } from "../config/types";
+
+/**
+ * Every option of every command, as data: the builders below add them, and
+ * `ignoredEnvKeys` uses them to keep `ZRS_*` variables meant for other
+ * commands (or other tools) from tripping strict parsing.
+ */
+
+export const ENV_PREFIX = "ZRS";
+
+export const GLOBAL_OPTIONS: Record<string, Options> = {
+  json: {
+    type: "boolean",
+    describe: "Print the result as JSON on stdout (progress stays on stderr)",
+  },
+  debug: { type: "boolean", describe: "Print stack traces of unexpected errors", hidden: true },
+};
+
+export const STACK_OPTIONS: Record<string, Options> = {
+  stack: {
+    type: "string",
+    describe: "Pulumi stack name; its config is stacks/Pulumi.<stack>.yaml (required)",
+    demandOption: true,
+  },
+  "secrets-provider": {
+    type: "string",
+    describe:
+      "Secrets provider for a new stack: passphrase (default; PULUMI_CONFIG_PASSPHRASE or _FILE) or a KMS URL (awskms://…, gcpkms://…, azurekeyvault://…, hashivault://…)",
+  },
+  "pulumi-root": {
+    type: "string",
+    describe:
+      "Use the Pulumi CLI in DIR/bin (installing the pinned version there if missing) instead of PATH",
+  },
+  "pulumi-install-timeout": {
+    type: "number",
+    describe: "Seconds allowed for finding or installing the Pulumi CLI",
+  },
+};
+
+export const STORE_OPTIONS: Record<string, Options> = {
+  "store-name": {
+    type: "string",
+    describe: "The store (ZenML artifact store name) the flags describe",
+  },
+  backend: { type: "string", choices: [...BACKENDS], describe: "Backend of a new store" },
+  credentials: {
+    type: "string",
+    describe:
+      "How ZenML authenticates: aws access-key|iam-role; gcp service-account-key|impersonation; azure service-principal|sas; s3-compatible minio|existing-credentials",
+  },
+  "zenml-stack": { type: "string", describe: "The ZenML stack that uses the store" },
+  region: { type: "string", describe: "Region of the bucket (aws, s3-compatible)" },
+  "bucket-name": { type: "string", describe: "Bucket (container) name; generated when omitted" },
+  "adopt-bucket": {
+    type: "boolean",
+    describe: "Use the existing bucket --bucket-name instead of creating one",
+  },
+  "force-destroy": {
+    type: "boolean",
+    describe: "Let destroy delete the bucket while it holds objects",
+  },
+  versioning: { type: "boolean", describe: "Keep object versions (ZenML advises against it)" },
+  "encryption-key": {
+    type: "string",
+    describe: "Customer-managed key (KMS key ARN, Cloud KMS key, Key Vault key URL)",
+  },
+  tag: { type: "string", array: true, describe: "KEY=VALUE tag (repeatable)" },
+  "store-option": {
+    type: "string",
+    array: true,
+    describe:
+      "KEY=VALUE for any other store key, dotted for nested ones, VALUE read as YAML (repeatable), e.g. project=my-gcp-project",
+  },
+  "zenml-server": { type: "string", describe: "ZenML server URL to register in (zenml.serverUrl)" },
+};
+
+export const VERIFY_OPTIONS: Record<string, Options> = {
+  "verify-timeout": {
+    type: "number",
+    describe: "Seconds to keep retrying verification while IAM changes propagate (default 120)",
+  },
+  "endpoint-url": {
+    type: "string",
+    describe: "Storage endpoint override for verification (S3-compatible servers, emulators)",
+  },
+};
+
+export const COMMAND_OPTIONS: Record<string, Record<string, Options>> = {
+  provision: {
+    ...STACK_OPTIONS,
+    ...STORE_OPTIONS,
+    ...VERIFY_OPTIONS,
+    yes: {
+      type: "boolean",
+      alias: "y",
+      describe: "Do not ask for confirmation (required without a terminal)",
+    },
+    verify: {
+      type: "boolean",
+      default: true,
+      describe: "Verify the stores afterwards (--no-verify to skip)",
+    },
+  },
+  preview: { ...STACK_OPTIONS, ...STORE_OPTIONS },
+  plan: {
+    ...STORE_OPTIONS,
+    offline: {
+      type: "boolean",
+      describe: "Evaluate the program with Pulumi's mock runtime (required)",
+    },
+    stack: { type: "string", describe: "Plan from stacks/Pulumi.<stack>.yaml" },
+    config: { type: "string", describe: "Plan from this stack config file instead" },
+  },
+  outputs: {
+    ...STACK_OPTIONS,
+    "show-secrets": { type: "boolean", describe: "Show secret outputs instead of [secret]" },
+  },
+  register: {
+    ...STACK_OPTIONS,
+    server: {
+      type: "string",
+      describe: "ZenML server URL (default: zenml.serverUrl of the stack config)",
+    },
+  },
+  verify: {
+    ...STACK_OPTIONS,
+    ...VERIFY_OPTIONS,
+    server: {
+      type: "string",
+      describe: "ZenML server to ask (default: configured, else where register applied it)",
+    },
+    zenml: {
+      type: "boolean",
+      default: true,
+      describe: "Ask the ZenML server to verify the connectors (--no-zenml to skip)",
+    },
+  },
+  destroy: {
+    ...STACK_OPTIONS,
+    yes: {
+      type: "boolean",
+      alias: "y",
+      describe: "Do not ask for confirmation (required without a terminal)",
+    },
+    "force-destroy": {
+      type: "boolean",
+      describe: "Delete buckets that still hold objects, with their objects",
+    },
+    zenml: {
+      type: "boolean",
+      default: true,
+      describe: "Remove ZenML registrations first (--no-zenml to leave them)",
+    },
+    server: { type: "string", describe: "Also remove the registration from this ZenML server" },
+    "endpoint-url": VERIFY_OPTIONS["endpoint-url"],
+  },
+};
+
+export function withOptions<T>(
+  y: Argv<T>,
+  options: Record<string, Options>,
+  group?: string,
+): Argv<T> {
+  let out = y;
+  for (const [name, opt] of Object.entries(options)) {
+    out = out.option(name, group ? { ...opt, group } : opt) as Argv<T>;
+  }
+  return out;
+}
+
+/** yargs-parser's camelCase, for names derived from environment variables. */
+export function envCamelCase(key: string): string {
+  let str = key;
+  if (str === str.toUpperCase() || str === str.toLowerCase()) str = str.toLowerCase();
+  let out = "";
+  let upper = false;
+  for (let i = 0; i < str.length; i++) {
+    let chr = str.charAt(i);
+    if (upper) {
+      upper = false;
+      chr = chr.toUpperCase();
+    }
+    if (i !== 0 && (chr === "-" || chr === "_")) upper = true;
+    else if (chr !== "-" && chr !== "_") out += chr;
+  }
+  return out;
+}
+
+function camel(name: string): string {
+  return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/**
+ * `ZRS_*` variables that are no option of `command` (or of every command),
+ * as the argv keys yargs would make of them. Passed to yargs as parse context,
+ * they are not "unknown arguments" and their values are dropped: a variable
+ * meant for another command, or for the generated registration script
+ * (`ZRS_<STORE>_<FIELD>`), never breaks this one.
+ */
+export function ignoredEnvKeys(
+  env: Readonly<Record<string, string | undefined>>,
+  command: string | undefined,
+): string[] {
+  const known = new Set(
+    Object.keys({ ...GLOBAL_OPTIONS, ...(command ? (COMMAND_OPTIONS[command] ?? {}) : {}) }).map(
+      camel,
+    ),
+  );
+  for (const opt of Object.values(command ? (COMMAND_OPTIONS[command] ?? {}) : {})) {
+    const alias = opt.alias;
+    for (const a of Array.isArray(alias) ? alias : alias ? [alias] : []) known.add(camel(a));
+  }
+  return Object.keys(env)
+    .filter((k) => k.startsWith(`${ENV_PREFIX}_`) && !k.includes("__"))
+    .map((k) => envCamelCase(k.slice(ENV_PREFIX.length)))
+    .filter((k) => k !== "" && !known.has(k));
+}

@@ -1,0 +1,169 @@
+import { describe, expect, it } from "vitest";
+import { registrationsFromOutputs } from "../../../src/automation/registration";
+import { retry, backoffDelay } from "../../../src/automation/verify/retry";
+import { parseS3Uri } from "../../../src/automation/verify/s3";
+import {
+  checkServerUrl,
+  documentsFromStackYaml,
+  serverSettings,
+} from "../../../src/automation/zenmlRegistrar";
+import { registrationDocuments, storeDocuments } from "../../../src/zenml/documents";
+import { renderStackYaml } from "../../../src/zenml/stackYaml";
+import { AWS_CREDENTIALS, AWS_STORE_OUTPUTS, awsOutputs } from "./support/fakes";
+
+describe("registrationsFromOutputs", () => {
+  it("pairs each store's plain outputs with its credentials", () => {
+    const [reg] = registrationsFromOutputs(awsOutputs());
+    expect(reg).toEqual({
+      storeName: "s3-store",
+      ...AWS_STORE_OUTPUTS,
+      credentials: AWS_CREDENTIALS,
+    });
+  });
+
+  it.each([
+    [{}, "the stack has no `stores` output; run provision"],
+    [{ stores: { value: { s: 1 }, secret: false } }, "stack output stores.s is not a map"],
+    [
+      { stores: { value: { s: { ...AWS_STORE_OUTPUTS, resourceId: undefined } }, secret: false } },
+      "stack output stores.s has no resourceId",
+    ],
+    [
+      { stores: { value: { s: AWS_STORE_OUTPUTS }, secret: false } },
+      "stack output credentials.s is missing",
+    ],
+  ])("refuses incomplete outputs %#", (outputs, message) => {
+    expect(() => registrationsFromOutputs(outputs)).toThrow(message);
+  });
+});
+
+describe("documentsFromStackYaml", () => {
+  it("reads back what renderStackYaml writes, resolving each secret reference", async () => {
+    const reg = { storeName: "s3-store", ...AWS_STORE_OUTPUTS, credentials: AWS_CREDENTIALS };
+    const expected = storeDocuments(reg);
+    const yaml = renderStackYaml("dev", [
+      storeDocuments({ ...reg, credentials: { aws_access_key_id: "", aws_secret_access_key: "" } }),
+    ]);
+    const asked: string[] = [];
+    const docs = await documentsFromStackYaml(yaml, "stacks/dev.zenml.yaml", async (p) => {
+      asked.push(p);
+      return AWS_CREDENTIALS[p.split(".").pop() as keyof typeof AWS_CREDENTIALS];
+    });
+    expect(docs).toEqual([expected]);
+    expect(asked).toEqual([
+      "registration.s3-store.credentials.aws_access_key_id",
+      "registration.s3-store.credentials.aws_secret_access_key",
+    ]);
+  });
+
+  it.each([
+    ["a: [", "is not valid YAML"],
+    ["version: 1\n", "is not a zenml-remote-storage stack document"],
+    ["components: [{name: a, connector: c}]\n", "no stack uses artifact store a"],
+    [
+      "components: [{name: a, connector: c}]\nstacks: [{name: s, components: {artifact_store: a}}]\n",
+      'component a names connector "c", which is not in the file',
+    ],
+    [
+      "service_connectors: [{name: c, secrets: {k: plain}}]\ncomponents: [{name: a, connector: c}]\nstacks: [{name: s, components: {artifact_store: a}}]\n",
+      "secret k of connector c is not a from_stack_config reference",
+    ],
+  ])("refuses %j", async (yaml, message) => {
+    await expect(documentsFromStackYaml(yaml, "f.yaml", async () => "")).rejects.toThrow(message);
+  });
+});
+
+describe("ZenML server settings", () => {
+  it("takes credentials from ZenML's variables, then the stack's API key", () => {
+    expect(serverSettings("u", { ZENML_STORE_API_KEY: "k" }, "stack")).toEqual({
+      url: "u",
+      apiKey: "k",
+    });
+    expect(serverSettings("u", {}, "stack")).toEqual({ url: "u", apiKey: "stack" });
+    expect(serverSettings("u", { ZENML_STORE_USERNAME: "n", ZENML_STORE_PASSWORD: "p" })).toEqual({
+      url: "u",
+      username: "n",
+      password: "p",
+    });
+    expect(serverSettings("u", {})).toEqual({ url: "u" });
+    expect(checkServerUrl("https://z.example.com/", "--server")).toBe("https://z.example.com");
+    expect(() => checkServerUrl("zenml", "--server")).toThrow('--server: "zenml" is not a URL');
+  });
+});
+
+describe("retry", () => {
+  it("backs off exponentially up to a cap and stops at the bound", async () => {
+    expect([1, 2, 3, 4, 5, 6].map((n) => backoffDelay(n, 1000, 15_000))).toEqual([
+      1000, 2000, 4000, 8000, 15_000, 15_000,
+    ]);
+    let now = 0;
+    const waits: number[] = [];
+    const err = await retry(
+      async () => {
+        throw new Error("no");
+      },
+      {
+        timeoutMs: 10_000,
+        now: () => now,
+        sleep: async (ms) => void (waits.push(ms), (now += ms)),
+      },
+    ).catch((e: unknown) => e as { attempts: number; message: string });
+    expect(waits).toEqual([1000, 2000, 4000, 3000]);
+    expect(err).toMatchObject({ attempts: 5, message: "no" });
+  });
+
+  it("returns the value and the attempts it took", async () => {
+    let n = 0;
+    const r = await retry(async () => (++n < 3 ? Promise.reject(new Error("x")) : "ok"), {
+      timeoutMs: 60_000,
+      now: () => 0,
+      sleep: async () => undefined,
+    });
+    expect(r).toEqual({ value: "ok", attempts: 3 });
+  });
+});
+
+describe("parseS3Uri", () => {
+  it.each([
+    ["s3://b", { bucket: "b", prefix: "" }],
+    ["s3://b/", { bucket: "b", prefix: "" }],
+    ["s3://b/p/q/", { bucket: "b", prefix: "p/q/" }],
+  ])("%s", (uri, expected) => expect(parseS3Uri(uri)).toEqual(expected));
+  it("refuses other schemes", () =>
+    expect(() => parseS3Uri("gs://b")).toThrow('credentials: "gs://b" is not an s3:// URI'));
+});
+
+describe("stores that authenticate with a ZenML secret (Azure SAS)", () => {
+  const SAS_OUTPUTS = {
+    backend: "azure",
+    stackName: "az-sas",
+    flavor: "azure",
+    path: "az://c",
+    artifactStoreConfiguration: { path: "az://c", authentication_secret: "az-sas-secret" },
+    connectorType: "",
+    authMethod: "",
+    resourceType: "",
+    resourceId: "az://c",
+    connectorConfiguration: {},
+  };
+
+  it("derives the secret from the artifact store and round-trips through the stack YAML", async () => {
+    const [reg] = registrationsFromOutputs({
+      stores: { value: { "az-sas": SAS_OUTPUTS }, secret: false },
+      credentials: {
+        value: { "az-sas": { connection_string: "BlobEndpoint=…;SharedAccessSignature=sig" } },
+        secret: true,
+      },
+    });
+    expect(reg.authenticationSecret).toBe("az-sas-secret");
+    const yaml = renderStackYaml("dev", [
+      registrationDocuments({ ...reg, credentials: { connection_string: "" } }),
+    ]);
+    expect(yaml).not.toContain("sig");
+    const docs = await documentsFromStackYaml(yaml, "f", async (p) => {
+      expect(p).toBe("registration.az-sas.credentials.connection_string");
+      return "BlobEndpoint=…;SharedAccessSignature=sig";
+    });
+    expect(docs).toEqual([registrationDocuments(reg)]);
+  });
+});

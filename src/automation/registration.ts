@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import { registrationDocuments, type StoreRegistration } from "../zenml/documents";
+import { registrationFromOutputs } from "../zenml/programOutputs";
 import { credentialConfigPath, renderStackYaml } from "../zenml/stackYaml";
 import { writeFileAtomic } from "./atomicWrite";
 import { OperationError } from "./errors";
@@ -243,21 +244,7 @@ export function registrationOf(
   recorded: RecordedStore,
   credentials: Record<string, string>,
 ): StoreRegistration {
-  return {
-    storeName,
-    stackName: recorded.stackName,
-    flavor: recorded.flavor,
-    artifactStoreConfiguration: recorded.artifactStoreConfiguration,
-    connectorType: recorded.connectorType,
-    authMethod: recorded.authMethod,
-    resourceType: recorded.resourceType,
-    resourceId: recorded.resourceId,
-    connectorConfiguration: recorded.connectorConfiguration,
-    credentials,
-    ...(recorded.authenticationSecret !== undefined
-      ? { authenticationSecret: recorded.authenticationSecret }
-      : {}),
-  };
+  return registrationFromOutputs(storeName, recorded, credentials);
 }
 
 /** Records that `register` applied the stores to `serverUrl`. */

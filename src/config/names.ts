@@ -13,13 +13,8 @@ const S3_RESERVED_PREFIXES = ["xn--", "sthree-", "amzn-s3-demo-"];
 const S3_RESERVED_SUFFIXES = ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"];
 
 function s3BucketNameRule(name: string): string | undefined {
-  if (name.length < 3 || name.length > 63) return "must be 3 to 63 characters long";
-  if (!/^[a-z0-9.-]+$/.test(name)) {
-    return "may contain only lower-case letters, digits, dots and hyphens";
-  }
-  if (!/^[a-z0-9].*[a-z0-9]$/.test(name)) return "must start and end with a letter or digit";
-  if (name.includes("..")) return "must not contain two adjacent dots";
-  if (IPV4.test(name)) return "must not be formatted as an IP address";
+  const broken = s3CompatibleBucketNameRule(name);
+  if (broken) return broken;
   const prefix = S3_RESERVED_PREFIXES.find((p) => name.startsWith(p));
   if (prefix) return `must not start with the reserved prefix "${prefix}"`;
   const suffix = S3_RESERVED_SUFFIXES.find((s) => name.endsWith(s));

@@ -18,10 +18,13 @@ export interface ProgramStoreOutput {
   readonly authenticationSecret?: string;
 }
 
-/** A store's registration facts from the program's (resolved) `stores` and `credentials` outputs. */
+/**
+ * A store's registration facts from the program's (resolved) `stores` and
+ * `credentials` outputs, or from what the provisioning script recorded of them.
+ */
 export function registrationFromOutputs(
   storeName: string,
-  store: ProgramStoreOutput,
+  store: Omit<ProgramStoreOutput, "backend" | "path">,
   credentials: Record<string, string>,
 ): StoreRegistration {
   return {

@@ -81,6 +81,15 @@ export = async () => {
         Object.fromEntries(created.map(({ name, outputs }) => [name, outputs.credentials])),
       ),
     ),
+    /**
+     * The version of each minted credential (`1`, `2`, `3-20260101`, …), per store; the
+     * `rotate` command keeps this version alive until the next one is verified.
+     */
+    credentialVersions: Object.fromEntries(
+      created
+        .filter(({ outputs }) => outputs.credentialVersion !== undefined)
+        .map(({ name, outputs }) => [name, outputs.credentialVersion!]),
+    ),
     /** The ZenML stack id per store, when the deployment registers in a ZenML server. */
     zenmlStackIds: serverUrl ? await registerInZenml(serverUrl, adoptExisting, created) : undefined,
   };

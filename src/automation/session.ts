@@ -1,4 +1,5 @@
 import type { Deps, StackArgs } from "./context";
+import { UsageError } from "./errors";
 import { resolvePulumiEnvironment, type PulumiEnvironment } from "./environment";
 import { checkStackName, stackConfigPath } from "./project";
 import { StackConfigFile } from "./stackConfigFile";
@@ -15,6 +16,13 @@ export interface PreparedStack {
 /** Validates `--stack`, reads the stack config, and decides backend and secrets provider. */
 export function prepareStack(args: StackArgs, deps: Deps): PreparedStack {
   const name = checkStackName(args.stack);
+  const installTimeout = args.pulumiInstallTimeout;
+  if (
+    installTimeout !== undefined &&
+    (!Number.isFinite(installTimeout) || installTimeout <= 0 || installTimeout > 3600)
+  ) {
+    throw new UsageError("--pulumi-install-timeout", "must be a number of seconds from 1 to 3600");
+  }
   const configPath = stackConfigPath(deps.projectRoot, name);
   const file = StackConfigFile.read(configPath, "--stack");
   const environment = resolvePulumiEnvironment({

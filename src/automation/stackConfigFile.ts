@@ -37,7 +37,16 @@ export class StackConfigFile {
         `${file} is not valid YAML: ${doc.errors[0].message.split("\n")[0]}`,
       );
     }
-    const root: unknown = doc.toJS();
+    let root: unknown;
+    try {
+      root = doc.toJS();
+    } catch (err) {
+      // e.g. "Excessive alias count …" (a YAML alias bomb): still bad input, not a crash.
+      throw new UsageError(
+        subject,
+        `${file} is not valid YAML: ${(err as Error).message.split("\n")[0]}`,
+      );
+    }
     if (root !== null && root !== undefined && (typeof root !== "object" || Array.isArray(root))) {
       throw new UsageError(subject, `${file} must be a YAML mapping with a "config" key`);
     }

@@ -6,7 +6,18 @@ import type {
   ServiceConnectorDocument,
   StackDocument,
 } from "../zenml/documents";
+import type { ArtifactStoreFlavor } from "../stores/outputs";
+import { STACK_YAML_VERSION } from "../zenml/stackYaml";
 import { OperationError, UsageError } from "./errors";
+
+/** The artifact-store flavors this project registers. */
+const FLAVORS: readonly ArtifactStoreFlavor[] = ["s3", "gcp", "azure"];
+/** The path schemes ZenML's artifact-store flavors accept. */
+const PATH_SCHEMES: Readonly<Record<ArtifactStoreFlavor, readonly string[]>> = {
+  s3: ["s3://"],
+  gcp: ["gs://"],
+  azure: ["az://", "abfs://"],
+};
 
 /** How to reach a ZenML server. Secrets come from the environment or the stack config, never flags. */
 export interface ZenmlServerSettings {
@@ -161,10 +172,17 @@ export async function documentsFromStackYaml(
   try {
     doc = parse(text);
   } catch (err) {
-    throw new UsageError(source, `is not valid YAML: ${(err as Error).message.split("\n")[0]}`);
+    const first = (err as Error).message.split("\n")[0].replace(/:$/, "");
+    throw new UsageError(source, `is not valid YAML: ${first}`);
   }
   if (!isObject(doc) || !Array.isArray(doc.components)) {
     throw new UsageError(source, "is not a zenml-remote-storage stack document (no components)");
+  }
+  if (doc.version !== undefined && doc.version !== STACK_YAML_VERSION) {
+    throw new UsageError(
+      source,
+      `has version ${JSON.stringify(doc.version)}; this zenml-remote-storage reads version ${STACK_YAML_VERSION}`,
+    );
   }
   const byName = (list: unknown): Map<string, Json> =>
     new Map(
@@ -192,6 +210,25 @@ export async function documentsFromStackYaml(
   const out: AnyStoreDocuments[] = [];
   for (const component of doc.components.filter(isObject)) {
     const name = String(component.name);
+    // Checked here because ZenML refuses a bad flavor or path only after the
+    // connector (or secret) was created, and leaves that behind.
+    const flavor = (): ArtifactStoreFlavor => {
+      const f = component.flavor as ArtifactStoreFlavor;
+      if (!FLAVORS.includes(f)) {
+        throw new UsageError(
+          source,
+          `component ${name} has flavor ${JSON.stringify(component.flavor)}; expected one of: ${FLAVORS.join(", ")}`,
+        );
+      }
+      const path = String(configuration.path ?? "");
+      if (!PATH_SCHEMES[f].some((scheme) => path.startsWith(scheme))) {
+        throw new UsageError(
+          source,
+          `component ${name} (flavor ${f}) has path "${path}"; it must start with ${PATH_SCHEMES[f].join(" or ")}`,
+        );
+      }
+      return f;
+    };
     const configuration = isObject(component.configuration) ? component.configuration : {};
     const s = stacks.find((st) => isObject(st.components) && st.components.artifact_store === name);
     if (!s) throw new UsageError(source, `no stack uses artifact store ${name}`);
@@ -214,7 +251,7 @@ export async function documentsFromStackYaml(
       const artifactStore: SecretArtifactStoreDocument = {
         name,
         type: "artifact_store",
-        flavor: component.flavor as SecretArtifactStoreDocument["flavor"],
+        flavor: flavor(),
         configuration,
         labels: stringMap(component.labels),
       };
@@ -243,7 +280,7 @@ export async function documentsFromStackYaml(
     const artifactStore: ArtifactStoreDocument = {
       name,
       type: "artifact_store",
-      flavor: component.flavor as ArtifactStoreDocument["flavor"],
+      flavor: flavor(),
       configuration,
       connector: connectorName,
       connector_resource_id: String(component.connector_resource_id),

@@ -12,6 +12,7 @@ import { planCommand } from "./commands/plan";
 import { previewCommand } from "./commands/preview";
 import { provisionCommand } from "./commands/provision";
 import { registerCommand } from "./commands/register";
+import { rotateCommand } from "./commands/rotate";
 import type { GlobalArgs } from "./commands/types";
 import { verifyCommand } from "./commands/verify";
 import {
@@ -40,7 +41,16 @@ function version(): string {
   }
 }
 
-const COMMANDS = ["plan", "provision", "preview", "outputs", "register", "verify", "destroy"];
+const COMMANDS = [
+  "plan",
+  "provision",
+  "preview",
+  "outputs",
+  "register",
+  "verify",
+  "rotate",
+  "destroy",
+];
 
 /** yargs' own messages, on one line and in the `--flag: rule` form where it has one. */
 export function usageMessage(message: string): string {
@@ -77,6 +87,7 @@ export function buildCli(ctx: CliContext, argv: readonly string[]): Argv<GlobalA
     .command(outputsCommand(ctx))
     .command(registerCommand(ctx))
     .command(verifyCommand(ctx))
+    .command(rotateCommand(ctx))
     .command(destroyCommand(ctx))
     .demandCommand(1, `a command is required: ${COMMANDS.join(", ")} (see --help)`)
     .example(

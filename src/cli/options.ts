@@ -137,6 +137,20 @@ export const COMMAND_OPTIONS: Record<string, Record<string, Options>> = {
       describe: "Ask the ZenML server to verify the connectors (--no-zenml to skip)",
     },
   },
+  rotate: {
+    ...STACK_OPTIONS,
+    ...VERIFY_OPTIONS,
+    store: {
+      type: "string",
+      describe:
+        "Rotate only this store's credential (default: every store whose credential this project mints)",
+    },
+    yes: {
+      type: "boolean",
+      alias: "y",
+      describe: "Do not ask for confirmation (required without a terminal)",
+    },
+  },
   destroy: {
     ...STACK_OPTIONS,
     yes: {

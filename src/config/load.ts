@@ -11,6 +11,26 @@ import type { DeploymentConfig } from "./types";
 /** The project's config namespace (`zenml-remote-storage:<key>`). */
 export const CONFIG_NAMESPACE = "zenml-remote-storage";
 
+/** Every key the project reads or the provisioning script writes in its namespace. */
+export const KNOWN_CONFIG_KEYS = [
+  "stores",
+  "zenml",
+  "zenmlApiKey",
+  S3_COMPATIBLE_CREDENTIALS_KEY,
+  "registration",
+] as const;
+
+/** A key in the project's namespace that nothing reads is a typo: refuse it. */
+function checkKnownKeys(): void {
+  const prefix = `${CONFIG_NAMESPACE}:`;
+  for (const full of Object.keys(pulumi.runtime.allConfig())) {
+    const key = full.startsWith(prefix) ? full.slice(prefix.length) : undefined;
+    if (key !== undefined && !(KNOWN_CONFIG_KEYS as readonly string[]).includes(key)) {
+      throw new ConfigError(key, `unknown key; allowed: ${KNOWN_CONFIG_KEYS.join(", ")}`);
+    }
+  }
+}
+
 /**
  * Reads and validates the deployment from Pulumi config. A bad value ends the
  * program with one line naming the key and the rule, and no stack trace.
@@ -18,6 +38,7 @@ export const CONFIG_NAMESPACE = "zenml-remote-storage";
 export function loadDeployment(): DeploymentConfig {
   const config = new pulumi.Config(CONFIG_NAMESPACE);
   try {
+    checkKnownKeys();
     const deployment = parseDeployment(
       { stores: readObject(config, "stores"), zenml: readObject(config, "zenml") },
       {

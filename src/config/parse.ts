@@ -5,6 +5,7 @@ import { parseS3CompatibleStore, S3_COMPATIBLE_STORE_KEYS } from "./backends/s3C
 import { ConfigError } from "./errors";
 import { isObject, object, oneOf, optionalBoolean, optionalDays, optionalString } from "./fields";
 import { BUCKET_NAME_RULES, STORE_NAME_PATTERN } from "./names";
+import { parseRotation, ROTATION_STORE_KEYS } from "./rotation";
 import {
   BACKENDS,
   CREDENTIAL_MODES,
@@ -13,6 +14,7 @@ import {
   type ConfigContext,
   type CredentialMode,
   type DeploymentConfig,
+  type StoreBase,
   type StoreConfig,
   type ZenmlConfig,
 } from "./types";
@@ -156,7 +158,11 @@ function parseStore(
 ): StoreConfig {
   if (!isObject(raw)) throw new ConfigError(key, "must be an object");
   const backend = oneOf(raw.backend, `${key}.backend`, BACKENDS, "backend");
-  const obj = object(raw, key, [...COMMON_STORE_KEYS, ...STORE_KEYS[backend]]);
+  const obj = object(raw, key, [
+    ...COMMON_STORE_KEYS,
+    ...STORE_KEYS[backend],
+    ...ROTATION_STORE_KEYS,
+  ]);
   const name = optionalString(obj, "name", key);
   if (name === undefined) throw new ConfigError(`${key}.name`, "is required");
   if (!STORE_NAME_PATTERN.test(name)) {
@@ -171,6 +177,18 @@ function parseStore(
     bucket: parseBucket(obj.bucket, `${key}.bucket`, backend),
     tags: parseTags(obj.tags, `${key}.tags`, backend),
   };
+  const store = parseBackendStore(obj, key, backend, base, context);
+  const rotation = parseRotation(obj, key, store.backend, store.credentials);
+  return rotation !== undefined ? { ...store, rotation } : store;
+}
+
+function parseBackendStore(
+  obj: Record<string, unknown>,
+  key: string,
+  backend: Backend,
+  base: Omit<StoreBase, "rotation">,
+  context: ConfigContext,
+): StoreConfig {
   const credentials = <B extends Backend>(b: B, fallback: CredentialMode<B>): CredentialMode<B> =>
     oneOf(
       obj.credentials ?? fallback,

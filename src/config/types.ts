@@ -3,6 +3,7 @@ import type { AwsStoreConfig } from "./backends/aws";
 import type { AzureStoreConfig } from "./backends/azure";
 import type { GcpStoreConfig } from "./backends/gcp";
 import type { S3CompatibleStoreConfig } from "./backends/s3Compatible";
+import type { CredentialRotation } from "./rotation";
 
 export type { AwsStoreConfig, AzureStoreConfig, GcpStoreConfig, S3CompatibleStoreConfig };
 
@@ -45,6 +46,8 @@ export interface StoreBase {
   readonly bucket: BucketOptions;
   /** Cloud tags (labels on GCP) added to every resource that takes them. */
   readonly tags: Readonly<Record<string, string>>;
+  /** Credential rotation; undefined means generation 1, no period, nothing kept. */
+  readonly rotation?: CredentialRotation;
 }
 
 /** A store's common fields plus its (already validated) credential mode. */

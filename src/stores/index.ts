@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { s3CompatibleKeyPair } from "../config/load";
+import { keyVersions } from "../config/rotation";
 import type { StoreConfig } from "../config/types";
 import type { StoreOutputs } from "./outputs";
 
@@ -10,7 +11,10 @@ import type { StoreOutputs } from "./outputs";
 export async function createStore(
   store: StoreConfig,
   opts?: pulumi.ComponentResourceOptions,
+  nowMs: number = Date.now(),
 ): Promise<StoreOutputs> {
+  // Which key version is current now (rotation period) and which earlier ones are kept.
+  const versions = keyVersions(store.rotation, nowMs);
   switch (store.backend) {
     case "aws": {
       const { S3ArtifactStore } = await import("./aws/s3ArtifactStore");
@@ -27,6 +31,7 @@ export async function createStore(
           kmsKeyArn: store.bucket.encryptionKey,
           credentials: store.credentials,
           tags: store.tags,
+          keyVersions: versions,
         },
         opts,
       );
@@ -62,6 +67,7 @@ export async function createStore(
           noncurrentVersionExpirationDays: store.bucket.noncurrentVersionExpirationDays,
           kmsKeyId: store.kmsKeyId,
           tags: store.tags,
+          keyVersions: versions,
         },
         opts,
       );
@@ -85,6 +91,7 @@ export async function createStore(
           impersonator: store.impersonator,
           impersonatorKey: store.impersonatorKey,
           labels: store.tags,
+          keyVersions: versions,
         },
         opts,
       );
@@ -112,6 +119,7 @@ export async function createStore(
           sasExpiry: store.sasExpiry,
           clientSecretExpiry: store.clientSecretExpiry,
           tags: store.tags,
+          keyVersions: versions,
         },
         opts,
       );

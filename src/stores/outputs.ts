@@ -38,4 +38,10 @@ export interface StoreOutputs {
    * are empty strings and `connectorConfiguration` is `{}`.
    */
   readonly authenticationSecret?: string;
+  /**
+   * The version of the credential this project minted for ZenML (`1`, `2`,
+   * `3-20260101`, …; see src/config/rotation.ts); undefined when the store uses
+   * credentials it did not mint (impersonation, SAS, existing keys).
+   */
+  readonly credentialVersion?: string;
 }

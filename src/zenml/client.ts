@@ -84,16 +84,27 @@ export function compareVersions(a: string, b: string): number {
   return 0;
 }
 
+/**
+ * One item of an error body as text. FastAPI validation errors (`{loc, msg,
+ * input}`) become `body.field: msg`; the offending `input` is never repeated,
+ * since it may be a credential from the request body.
+ */
+function detailText(d: unknown): string {
+  if (typeof d === "string") return d;
+  const item = d as { loc?: unknown; msg?: unknown } | null;
+  if (typeof item === "object" && item !== null && typeof item.msg === "string") {
+    const where = Array.isArray(item.loc) ? item.loc.map(String).join(".") : "";
+    return where ? `${where}: ${item.msg}` : item.msg;
+  }
+  return JSON.stringify(d, (key, value: unknown) => (key === "input" ? undefined : value));
+}
+
 /** ZenML error bodies are `{"detail": ...}` with a string, a list or an object. */
 export function serverMessage(text: string): string {
   try {
     const parsed = JSON.parse(text) as { detail?: unknown; message?: unknown };
     const detail = parsed.detail ?? parsed.message ?? parsed;
-    const flat = Array.isArray(detail)
-      ? detail.map((d) => (typeof d === "string" ? d : JSON.stringify(d))).join(": ")
-      : typeof detail === "string"
-        ? detail
-        : JSON.stringify(detail);
+    const flat = Array.isArray(detail) ? detail.map(detailText).join(": ") : detailText(detail);
     return flat.replace(/\s+/g, " ").trim().slice(0, 500);
   } catch {
     return text.replace(/\s+/g, " ").trim().slice(0, 500) || "(empty answer)";
@@ -125,8 +136,15 @@ export class ZenmlClient {
 
   /** Fails with a clear error unless the server is ZenML >= 0.80. */
   async checkServerVersion(): Promise<string> {
-    const { version } = await this.serverInfo();
-    if (typeof version !== "string" || compareVersions(version, MIN_SERVER_VERSION) < 0) {
+    const info: unknown = await this.serverInfo();
+    const version = (info as { version?: unknown } | null)?.version;
+    if (typeof version !== "string") {
+      throw new ZenmlApiError(
+        `${this.base} reported no ZenML version at /api/v1/info; is it a ZenML server?`,
+        200,
+      );
+    }
+    if (compareVersions(version, MIN_SERVER_VERSION) < 0) {
       throw new ZenmlUnsupportedServerError(String(version));
     }
     return version;
@@ -286,7 +304,17 @@ export class ZenmlClient {
       }
       this.options.log?.(`${method} ${path.split("?")[0]} -> ${response.status}`);
       const text = await response.text();
-      if (response.ok) return text ? JSON.parse(text) : undefined;
+      if (response.ok) {
+        if (!text) return undefined;
+        try {
+          return JSON.parse(text);
+        } catch {
+          throw new ZenmlApiError(
+            `${this.base} answered ${opts.what} with something that is not JSON (${serverMessage(text).slice(0, 80)}); is it a ZenML server?`,
+            response.status,
+          );
+        }
+      }
       if (response.status === 401 && useAuth && !relogged && !("none" in this.options.auth)) {
         relogged = true;
         await this.authorization(true);

@@ -1,4 +1,10 @@
-import { COLLECTIONS, type Kind, type ZenmlClient, type ZenmlObject } from "./client";
+import {
+  COLLECTIONS,
+  ZenmlApiError,
+  type Kind,
+  type ZenmlClient,
+  type ZenmlObject,
+} from "./client";
 import {
   DEFAULT_ORCHESTRATOR,
   type AnyStoreDocuments,
@@ -40,7 +46,18 @@ async function upsert(
 ): Promise<ZenmlObject> {
   const name = String(body.name);
   const existing = await client.findByName(kind, name, componentType);
-  if (!existing) return client.create(kind, body);
+  if (!existing) {
+    try {
+      return await client.create(kind, body);
+    } catch (err) {
+      // A create whose answer was lost is retried, and ZenML then answers 409 for
+      // the object the first attempt made: when adopting, take that object over.
+      if (!(options.adopt && err instanceof ZenmlApiError && err.status === 409)) throw err;
+      const created = await client.findByName(kind, name, componentType);
+      if (!created) throw err;
+      return client.update(kind, created.id, body);
+    }
+  }
   if (!options.adopt) {
     throw new Error(
       `ZenML already has a ${COLLECTIONS[kind].noun} named "${name}"; set zenml.adoptExisting to true to manage it, or rename the store`,
@@ -112,21 +129,51 @@ export async function upsertStack(
 }
 
 /**
- * Registers one store's connector, artifact store and stack, adopting objects
- * of the same name and updating them in place, so re-running creates nothing new.
+ * Registers one store's connector (or secret), artifact store and stack,
+ * adopting objects of the same name and updating them in place, so re-running
+ * creates nothing new. If a step fails, the objects this run created are
+ * deleted again, so a refused registration leaves nothing half-made behind.
  */
 export async function applyStoreRegistration(
   client: ZenmlClient,
   docs: AnyStoreDocuments,
 ): Promise<RegisteredIds> {
   const adopt = { adopt: true };
-  const credentials = usesSecret(docs)
-    ? await upsertSecret(client, docs.secret, adopt)
-    : await upsertConnector(client, docs.connector, adopt);
-  const connectorId = usesSecret(docs) ? undefined : credentials.id;
-  const store = await upsertArtifactStore(client, docs.artifactStore, connectorId, adopt);
-  const stack = await upsertStack(client, docs.stack, store.id, adopt);
-  return { credentialsId: credentials.id, artifactStoreId: store.id, stackId: stack.id };
+  const created: { kind: Kind; id: string; name: string }[] = [];
+  const tracked = async (
+    kind: Kind,
+    name: string,
+    componentType: string | undefined,
+    step: () => Promise<ZenmlObject>,
+  ): Promise<ZenmlObject> => {
+    const before = await client.findByName(kind, name, componentType);
+    const object = await step();
+    if (!before) created.push({ kind, id: object.id, name });
+    return object;
+  };
+  try {
+    const credentials = usesSecret(docs)
+      ? await tracked("secret", docs.secret.name, undefined, () =>
+          upsertSecret(client, docs.secret, adopt),
+        )
+      : await tracked("connector", docs.connector.name, undefined, () =>
+          upsertConnector(client, docs.connector, adopt),
+        );
+    const connectorId = usesSecret(docs) ? undefined : credentials.id;
+    const store = await tracked("component", docs.artifactStore.name, docs.artifactStore.type, () =>
+      upsertArtifactStore(client, docs.artifactStore, connectorId, adopt),
+    );
+    const stack = await tracked("stack", docs.stack.name, undefined, () =>
+      upsertStack(client, docs.stack, store.id, adopt),
+    );
+    return { credentialsId: credentials.id, artifactStoreId: store.id, stackId: stack.id };
+  } catch (err) {
+    for (const object of created.reverse()) {
+      // Best effort: the original error is the one to report.
+      await client.delete(object.kind, object.id, object.name).catch(() => undefined);
+    }
+    throw err;
+  }
 }
 
 /**

@@ -55,7 +55,7 @@ const tagList = (tags: unknown) =>
   Object.entries((tags ?? {}) as Record<string, string>).map(([Key, Value]) => ({ Key, Value }));
 
 /** Performs one resource's creation in moto; returns the provider-computed outputs. */
-async function createInMoto(
+export async function createInMoto(
   moto: MotoServer,
   type: string,
   name: string,

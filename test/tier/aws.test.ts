@@ -30,6 +30,7 @@ import { storeDocuments, type StoreDocuments } from "../../src/zenml/documents";
 import { registrationFromOutputs, type ProgramStoreOutput } from "../../src/zenml/programOutputs";
 import { applyStoreRegistration } from "../../src/zenml/registration";
 import { iamClient, provisionOnMoto, s3Client, type Created } from "../support/awsEmulator";
+import { expectNoLeaks, LeakCheck } from "../support/leakCheck";
 import {
   runPipeline,
   runProcess,
@@ -49,6 +50,7 @@ let created: Created[];
 let stores: Record<string, ProgramStoreOutput>;
 let credentials: Record<string, Record<string, string>>;
 const transcript: string[] = [];
+const leaks = new LeakCheck();
 
 const EXPECTED_OUTPUT = "hello from step 1 -> sum=6";
 
@@ -88,6 +90,7 @@ async function refused(action: Promise<unknown>): Promise<string> {
 }
 
 beforeAll(async () => {
+  leaks.captureOutput().text("transcript", transcript);
   moto = await startMoto();
   zenml = await startZenmlServer({ auth: true, awsEndpointUrl: moto.endpoint });
   client = new ZenmlClient({
@@ -104,6 +107,12 @@ beforeAll(async () => {
   created = provisioned.created;
   stores = provisioned.outputs.stores as Record<string, ProgramStoreOutput>;
   credentials = provisioned.outputs.credentials as Record<string, Record<string, string>>;
+  for (const [name, creds] of Object.entries(credentials)) leaks.credentials(name, creds);
+  leaks
+    .secret("ZenML API key", zenml.apiKey)
+    .secret("moto admin secret", moto.admin.secretAccessKey)
+    .log(zenml.logFile)
+    .log(moto.logFile);
 });
 
 afterAll(async () => {
@@ -173,7 +182,10 @@ describe("AWS acceptance on moto and a real ZenML server", () => {
     beforeAll(() => {
       dir = mkdtempSync(join(tmpdir(), "zrs-cli-"));
     });
-    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    afterAll(() => {
+      leaks.dirNow(dir);
+      rmSync(dir, { recursive: true, force: true });
+    });
 
     it("registers with the script, secrets passed only through the environment", async () => {
       const docs = docsFor("acc-roled");
@@ -262,5 +274,9 @@ describe("AWS acceptance on moto and a real ZenML server", () => {
     for (const creds of Object.values(credentials)) {
       expect(everything).not.toContain(creds.aws_secret_access_key);
     }
+  });
+
+  it("leak check: no minted secret in output, service logs or files written", () => {
+    expectNoLeaks(leaks, { texts: 2, logs: 2, files: 1 });
   });
 });

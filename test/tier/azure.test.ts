@@ -47,6 +47,7 @@ import {
   type ServiceSasRequest,
 } from "../support/azurite";
 import { renderCliScript, secretEnvName } from "../../src/zenml/cliScript";
+import { AZURITE_LOGS_SAS_URLS, expectNoLeaks, LeakCheck } from "../support/leakCheck";
 import {
   freePort,
   runPipeline,
@@ -75,6 +76,7 @@ let server: ZenmlServer | undefined;
 let client: ZenmlClient;
 let sasStore: AzureBlobArtifactStore;
 let spStore: AzureBlobArtifactStore;
+const leaks = new LeakCheck();
 
 /** Resolves a Pulumi output under the mock runtime. */
 function resolve<T>(output: pulumi.Output<T>): Promise<T> {
@@ -142,12 +144,14 @@ async function runRegisterScript(
     },
     { timeoutMs: 240_000 },
   );
+  leaks.text("register script output", `${r.stdout}\n${r.stderr}`);
   if (r.code !== 0) {
     throw new Error(`register script failed (exit ${r.code}):\n${r.stderr.slice(-3000)}`);
   }
 }
 
 beforeAll(async () => {
+  leaks.captureOutput();
   azuriteBin(); // fails the run at once, naming the missing devDependency
   port = await freePort();
   // ARM, emulated: what the component asks Azure Resource Manager for.
@@ -225,6 +229,12 @@ beforeAll(async () => {
   await azuriteAdmin(azurite, "create-container", OTHER_CONTAINER);
   server = await startZenmlServer({ auth: true });
   client = new ZenmlClient({ url: server.url, auth: { apiKey: server.apiKey! } });
+  leaks
+    .secret("Azurite account key (ARM's key1)", accountKey)
+    .secret("service-principal client secret", FAKE_CLIENT_SECRET)
+    .secret("ZenML API key", server.apiKey)
+    .log(azurite.logFile, AZURITE_LOGS_SAS_URLS)
+    .log(server.logFile);
 });
 
 afterAll(async () => {
@@ -243,6 +253,9 @@ describe("Azure sas mode on Azurite and a real ZenML server", () => {
     if (!usesSecret(all)) throw new Error("sas mode must give secret documents");
     docs = all;
     sas = /SharedAccessSignature=(.*)$/.exec(String(reg.credentials.connection_string))![1];
+    leaks
+      .credentials("az-sas", reg.credentials)
+      .secret("SAS signature", new URLSearchParams(sas).get("sig") ?? undefined);
   });
 
   it("asked ARM for exactly one SAS: this container, racwdl, HTTPS only, the configured expiry", async () => {
@@ -338,6 +351,7 @@ describe("Azure sas mode on Azurite and a real ZenML server", () => {
       },
       { stack: docs.stack.name },
     );
+    leaks.text("pipeline run", JSON.stringify(run));
     expect(run.status).toBe("completed");
     expect(run.artifact_store_path).toBe(`az://${CONTAINER}`);
     expect(run.loaded).toBe("hello from step 1 -> sum=6");
@@ -448,4 +462,8 @@ describe("Azure service-principal mode: ZenML accepts the connector document (no
     expect(stored.metadata.connector?.id).toBe(connector!.id);
     expect(stored.metadata.connector_resource_id).toBe("az://sp-artifacts");
   });
+});
+
+it("leak check: no SAS, client secret, account key or API key in output, service logs or files", () => {
+  expectNoLeaks(leaks, { texts: 3, logs: 2 });
 });

@@ -11,13 +11,19 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { expectNoLeaks, LeakCheck } from "../support/leakCheck";
 
 const REPO = path.resolve(__dirname, "..", "..");
 const BIN = path.join(REPO, "bin", "zenml-remote-storage");
+const PASSPHRASE = "tier-test-passphrase";
+const leaks = new LeakCheck()
+  .secret("Pulumi passphrase", PASSPHRASE)
+  .dir(path.join(REPO, "stacks"));
 
 /** A bare environment: node only, an empty HOME, nothing about AWS, Pulumi or ZenML. */
 function bareEnv(extra: Record<string, string> = {}): Record<string, string> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), "zrs-home-"));
+  leaks.dir(home);
   return {
     PATH: path.dirname(process.execPath),
     HOME: home,
@@ -34,6 +40,9 @@ function run(args: string[], env: Record<string, string>, timeout = 120_000) {
     encoding: "utf8",
     timeout,
   });
+  leaks
+    .text(`${args.join(" ")} (stdout)`, r.stdout ?? "")
+    .text(`${args.join(" ")} (stderr)`, r.stderr ?? "");
   return { ...r, ms: Date.now() - started };
 }
 
@@ -112,6 +121,7 @@ describe("plan --offline (spawned CLI, bare environment)", () => {
 describe("provision without a Pulumi CLI and without internet (spawned CLI)", () => {
   it("fails fast with one line saying what to do, having written nothing", () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "zrs-empty-pulumi-root-"));
+    leaks.dir(root);
     const before = digest(path.join(REPO, "stacks"));
     const hadState = fs.existsSync(path.join(REPO, ".pulumi-state"));
     const r = run(
@@ -125,7 +135,7 @@ describe("provision without a Pulumi CLI and without internet (spawned CLI)", ()
         "--pulumi-install-timeout",
         "60",
       ],
-      bareEnv({ PULUMI_CONFIG_PASSPHRASE: "tier-test-passphrase" }),
+      bareEnv({ PULUMI_CONFIG_PASSPHRASE: PASSPHRASE }),
       90_000,
     );
     expect(r.status).toBe(1);
@@ -139,5 +149,11 @@ describe("provision without a Pulumi CLI and without internet (spawned CLI)", ()
     expect(digest(path.join(REPO, "stacks"))).toBe(before);
     expect(fs.existsSync(path.join(REPO, ".pulumi-state"))).toBe(hadState);
     console.log(`failed in ${r.ms} ms: ${lines[lines.length - 1]}`);
+  });
+});
+
+describe("leak check", () => {
+  it("the passphrase appears in no output of the spawned CLI and no file it could write", () => {
+    expectNoLeaks(leaks, { texts: 8 });
   });
 });

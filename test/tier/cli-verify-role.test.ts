@@ -12,14 +12,17 @@ import type { Deps } from "../../src/automation/context";
 import { StackConfigFile } from "../../src/automation/stackConfigFile";
 import { verifierFor } from "../../src/automation/verify";
 import { provisionOnMoto } from "../support/awsEmulator";
+import { expectNoLeaks, LeakCheck } from "../support/leakCheck";
 import { startMoto, type MotoServer } from "../support/services";
 import { fakes, type Fakes } from "../unit/automation/support/fakes";
 
 let moto: MotoServer;
 let f: Fakes;
 let deps: Deps;
+const leaks = new LeakCheck();
 
 beforeAll(async () => {
+  leaks.captureOutput();
   moto = await startMoto();
   f = fakes({ env: { PULUMI_CONFIG_PASSPHRASE: "tier-passphrase" } });
   f.workspace.upHook = async () => {
@@ -36,6 +39,12 @@ beforeAll(async () => {
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     now: () => Date.now(),
   };
+  leaks
+    .secret("Pulumi passphrase", "tier-passphrase")
+    .text("CLI stdout", f.io.stdout)
+    .text("CLI stderr", f.io.stderr)
+    .log(moto.logFile)
+    .dir(f.root);
 }, 300_000);
 
 afterAll(async () => {
@@ -57,6 +66,10 @@ describe("iam-role store on moto", () => {
       },
       deps,
     );
+    leaks.text("provision", `${outcome.text}\n${JSON.stringify(outcome.data)}`);
+    for (const [key, value] of f.workspace.secrets) {
+      if (/secret_access_key$/.test(key)) leaks.secret(key, value);
+    }
     expect(outcome.data.verification?.[0].storage.status).toBe("passed");
     expect(outcome.exitCode).toBe(0);
   });
@@ -76,7 +89,12 @@ describe("iam-role store on moto", () => {
     file.set("registration", reg);
     file.save();
     const bad = await verify({ stack: "role", endpointUrl: moto.endpoint, verifyTimeout: 3 }, deps);
+    leaks.text("verify", `${bad.text}\n${JSON.stringify(bad.data)}`);
     expect(bad.exitCode).toBe(3);
     expect(bad.data.checks[0].storage.detail).toMatch(/^credentials: /);
+  });
+
+  it("leak check: no minted key or passphrase in output, the moto log or project files", () => {
+    expectNoLeaks(leaks, { texts: 5, logs: 1, files: 1 });
   });
 });

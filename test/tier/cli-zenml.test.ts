@@ -22,6 +22,7 @@ import { verifierFor } from "../../src/automation/verify";
 import { connectZenmlServer } from "../../src/automation/zenmlRegistrar";
 import { ZenmlClient } from "../../src/zenml/client";
 import { provisionOnMoto, s3Client } from "../support/awsEmulator";
+import { expectNoLeaks, LeakCheck } from "../support/leakCheck";
 import {
   startMoto,
   startZenmlServer,
@@ -37,8 +38,15 @@ let f: Fakes;
 let deps: Deps;
 let client: ZenmlClient;
 let bucket: string;
+const leaks = new LeakCheck();
+
+/** What a command showed its user: the text and the --json data, for the leak check. */
+function seen(name: string, outcome: { text: string; data: unknown }): void {
+  leaks.text(name, `${outcome.text}\n${JSON.stringify(outcome.data)}`);
+}
 
 beforeAll(async () => {
+  leaks.captureOutput();
   moto = await startMoto();
   zenml = await startZenmlServer({ auth: true, awsEndpointUrl: moto.endpoint });
   client = new ZenmlClient({ url: zenml.url, auth: { apiKey: zenml.apiKey! } });
@@ -62,6 +70,14 @@ beforeAll(async () => {
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     now: () => Date.now(),
   };
+  leaks
+    .secret("ZenML API key", zenml.apiKey)
+    .secret("Pulumi passphrase", "tier-passphrase")
+    .text("CLI stdout", f.io.stdout)
+    .text("CLI stderr", f.io.stderr)
+    .log(zenml.logFile)
+    .log(moto.logFile)
+    .dir(f.root);
 }, 300_000);
 
 afterAll(async () => {
@@ -92,6 +108,10 @@ describe("the script against moto and a real ZenML server", () => {
         zenml: expect.objectContaining({ status: "passed" }),
       }),
     ]);
+    seen("provision", outcome);
+    for (const [key, value] of f.workspace.secrets) {
+      if (/secret_access_key$/.test(key)) leaks.secret(key, value);
+    }
     expect(outcome.exitCode).toBe(0);
     expect(outcome.data.zenml?.registeredBy).toBe("script");
     bucket = outcome.data.stores[0].path.replace("s3://", "");
@@ -109,6 +129,8 @@ describe("the script against moto and a real ZenML server", () => {
   it("register: applies the recorded document again, adopting by name (same ids, nothing new)", async () => {
     const first = await register({ stack: STACK, server: zenml.url }, deps);
     const second = await register({ stack: STACK, server: zenml.url }, deps);
+    seen("register", second);
+    leaks.dirNow(f.root); // stacks/tier.zenml.yaml is deleted by destroy below
     expect(second.data.registered).toEqual(first.data.registered);
     const connector = await client.findByName("connector", "tier-keyed-connector");
     expect(first.data.registered[0].credentialsId).toBe(connector!.id);
@@ -116,6 +138,7 @@ describe("the script against moto and a real ZenML server", () => {
 
   it("verify: passes with the minted key; fails with exit 3 and the reason when the key is wrong", async () => {
     const ok = await verify({ stack: STACK, endpointUrl: moto.endpoint, verifyTimeout: 60 }, deps);
+    seen("verify", ok);
     expect(ok.exitCode).toBe(0);
     const key = "zenml-remote-storage:registration.tier-keyed.credentials.aws_secret_access_key";
     const real = f.workspace.secrets.get(key)!;
@@ -148,10 +171,15 @@ describe("the script against moto and a real ZenML server", () => {
       { stack: STACK, yes: true, forceDestroy: true, endpointUrl: moto.endpoint },
       deps,
     );
+    seen("destroy", outcome);
     expect(outcome.exitCode).toBe(0);
     expect(outcome.data.deregistered).toEqual([{ server: zenml.url, stores: ["tier-keyed"] }]);
     expect(await client.findByName("stack", "tier-keyed")).toBeUndefined();
     expect(await client.findByName("connector", "tier-keyed-connector")).toBeUndefined();
     expect(fs.existsSync(path.join(f.root, "stacks", `${STACK}.zenml.yaml`))).toBe(false);
+  });
+
+  it("leak check: no minted key, API key or passphrase in output, service logs or project files", () => {
+    expectNoLeaks(leaks, { texts: 6, logs: 2, files: 2 });
   });
 });

@@ -30,6 +30,7 @@ import {
   type Created,
   type GcsEmulator,
 } from "../support/gcsEmulator";
+import { expectNoLeaks, LeakCheck } from "../support/leakCheck";
 import {
   runPipeline,
   startZenmlServer,
@@ -49,6 +50,7 @@ let stores: Record<string, ProgramStoreOutput>;
 let credentials: Record<string, Record<string, string>>;
 let sourceKey: string;
 const transcript: string[] = [];
+const leaks = new LeakCheck();
 
 function docsFor(name: string): StoreDocuments {
   return storeDocuments(registrationFromOutputs(name, stores[name], credentials[name]));
@@ -61,6 +63,7 @@ function emailOf(name: string): string {
 }
 
 beforeAll(async () => {
+  leaks.captureOutput().text("transcript", transcript);
   emu = await startGcsEmulator();
   zenml = await startZenmlServer({ auth: true, serverEnv: emu.clientEnv });
   client = new ZenmlClient({
@@ -88,6 +91,12 @@ beforeAll(async () => {
   created = provisioned.created;
   stores = provisioned.outputs.stores as Record<string, ProgramStoreOutput>;
   credentials = provisioned.outputs.credentials as Record<string, Record<string, string>>;
+  for (const [name, creds] of Object.entries(credentials)) leaks.credentials(name, creds);
+  leaks
+    .credentials("impersonator key", { service_account_json: sourceKey })
+    .secret("ZenML API key", zenml.apiKey)
+    .log(zenml.logFile)
+    .log(emu.logFile);
 });
 
 afterAll(async () => {
@@ -220,6 +229,10 @@ describe("GCP acceptance on a GCS emulator and a real ZenML server", () => {
         member: `serviceAccount:${SOURCE}`,
       });
     });
+  });
+
+  it("leak check: no minted key in output, service logs or files written", () => {
+    expectNoLeaks(leaks, { texts: 2, logs: 2 });
   });
 });
 

@@ -42,6 +42,7 @@ import {
   type PipelineResult,
   type ZenmlServer,
 } from "../support/services";
+import { expectNoLeaks, LeakCheck } from "../support/leakCheck";
 import { installMocks, only, settle, unwrap, type Registered } from "../unit/support/mocks";
 
 const BUCKET = "zenml-s3c-artifacts";
@@ -115,8 +116,10 @@ let registration: StoreRegistration;
 let ids: RegisteredIds;
 let client: ZenmlClient;
 let run: PipelineResult;
+const leaks = new LeakCheck();
 
 beforeAll(async () => {
+  leaks.captureOutput();
   // The components, under the mock runtime: no engine, no provider plugin.
   registered = await installMocks();
   const { MinioArtifactStore } = await import("../../src/stores/s3compatible/minioArtifactStore");
@@ -185,6 +188,14 @@ beforeAll(async () => {
 
   // 5. A real pipeline on that stack.
   run = await runPipeline(zenml.env, { stack: STACK });
+  leaks
+    .secret("ZenML's S3 secret key", zenmlKey.secretAccessKey)
+    .credentials(STORE, registration.credentials)
+    .secret("ZenML API key", zenml.apiKey)
+    .secret("moto admin secret", moto.admin.secretAccessKey)
+    .text("pipeline run", JSON.stringify(run))
+    .log(zenml.logFile)
+    .log(moto.logFile);
 });
 
 afterAll(async () => {
@@ -260,5 +271,9 @@ describe("s3-compatible acceptance on moto (S3 + IAM enforcement) and a real Zen
       get: "AccessDenied",
       list: "AccessDenied",
     });
+  });
+
+  it("leak check: no key in output, service logs or files written", () => {
+    expectNoLeaks(leaks, { texts: 2, logs: 2 });
   });
 });

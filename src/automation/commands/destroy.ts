@@ -7,7 +7,14 @@ import type { StackConfigFile } from "../stackConfigFile";
 import { UsageError } from "../errors";
 import type { ChangeSummary } from "../workspace";
 import { checkServerUrl, serverSettings } from "../zenmlRegistrar";
-import { STORES_KEY, recordedDocuments, rel, stackApiKey, storeUnderTest } from "./shared";
+import {
+  STORES_KEY,
+  checkEndpointUrl,
+  recordedDocuments,
+  rel,
+  stackApiKey,
+  storeUnderTest,
+} from "./shared";
 
 export interface DestroyArgs extends StackArgs {
   readonly yes?: boolean;
@@ -68,6 +75,7 @@ function objects(n: number): string {
 export async function destroy(args: DestroyArgs, deps: Deps): Promise<Outcome<DestroyData>> {
   const prepared = prepareStack(args, deps);
   const explicit = args.server !== undefined ? checkServerUrl(args.server, "--server") : undefined;
+  checkEndpointUrl(args.endpointUrl);
   if (explicit !== undefined && args.zenml === false) {
     throw new UsageError("--server", "conflicts with --no-zenml");
   }

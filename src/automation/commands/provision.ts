@@ -23,6 +23,7 @@ import { serverSettings, type RegisteredStore } from "../zenmlRegistrar";
 import {
   PROGRAM_REGISTRATION_TYPE,
   STORES_KEY,
+  checkEndpointUrl,
   ZENML_KEY,
   rel,
   stackApiKey,
@@ -92,6 +93,7 @@ export async function provision(args: ProvisionArgs, deps: Deps): Promise<Outcom
   const flagged = applyStoreFlags({ stores: config[STORES_KEY], zenml: config[ZENML_KEY] }, args);
   const deployment = validateDeployment(flagged, providerConfigOf(config), source);
   const timeoutMs = verifyTimeoutMs(args.verifyTimeout);
+  checkEndpointUrl(args.endpointUrl);
   if (!args.yes && !deps.io.interactive) {
     throw new UsageError(
       "--yes",

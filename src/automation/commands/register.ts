@@ -46,8 +46,14 @@ export async function register(args: RegisterArgs, deps: Deps): Promise<Outcome<
   let text: string;
   try {
     text = fs.readFileSync(yamlPath, "utf8");
-  } catch {
-    throw new UsageError("--stack", `${source} does not exist; run provision first`);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      "--stack",
+      code === "ENOENT"
+        ? `${source} does not exist; run provision first`
+        : `cannot read ${source}: ${code ?? (err as Error).message}`,
+    );
   }
   const opened = await openStack(prepared, args, deps, "select");
   const docs = await documentsFromStackYaml(text, source, async (configPath) => {

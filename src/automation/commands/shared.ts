@@ -29,6 +29,24 @@ export function verifyTimeoutMs(seconds: number | undefined): number {
   return seconds * 1000;
 }
 
+/** `--endpoint-url` (validated): an http(s) URL without credentials, or undefined. */
+export function checkEndpointUrl(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError("--endpoint-url", `"${value}" is not a URL`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new UsageError("--endpoint-url", "must be an http:// or https:// URL");
+  }
+  if (url.username || url.password) {
+    throw new UsageError("--endpoint-url", "must not hold credentials");
+  }
+  return value;
+}
+
 /** The ZenML server URL the stack config names (`zenml.serverUrl`), if any. */
 export function configuredServer(file: StackConfigFile): string | undefined {
   const zenml = file.get(ZENML_KEY);

@@ -4,7 +4,13 @@ import { readRecordedStores } from "../registration";
 import { openStack, prepareStack } from "../session";
 import { checksFailed, renderChecks, verifyStores, type StoreCheck } from "../verification";
 import { checkServerUrl, serverSettings } from "../zenmlRegistrar";
-import { configuredServer, stackApiKey, storeUnderTest, verifyTimeoutMs } from "./shared";
+import {
+  checkEndpointUrl,
+  configuredServer,
+  stackApiKey,
+  storeUnderTest,
+  verifyTimeoutMs,
+} from "./shared";
 
 export interface VerifyArgs extends StackArgs {
   /** The ZenML server to ask; default: the configured one, else where `register` applied the stores. */
@@ -29,6 +35,7 @@ export interface VerifyData {
 export async function verify(args: VerifyArgs, deps: Deps): Promise<Outcome<VerifyData>> {
   const prepared = prepareStack(args, deps);
   const timeoutMs = verifyTimeoutMs(args.verifyTimeout);
+  checkEndpointUrl(args.endpointUrl);
   const explicit = args.server !== undefined ? checkServerUrl(args.server, "--server") : undefined;
   if (explicit !== undefined && args.zenml === false) {
     throw new UsageError("--server", "conflicts with --no-zenml");

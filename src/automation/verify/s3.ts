@@ -21,9 +21,12 @@ function describe(err: unknown): string {
     message?: string;
     $metadata?: { httpStatusCode?: number };
   };
-  const code = e.Code ?? e.name ?? "Error";
   const status = e.$metadata?.httpStatusCode ? ` (HTTP ${e.$metadata.httpStatusCode})` : "";
   const message = (e.message ?? String(err)).split("\n")[0];
+  // A network or JavaScript error (no S3 error code, no HTTP answer): the message
+  // alone, not "Error: …" or "TypeError: …".
+  if (!e.Code && !status && /^[A-Za-z]*Error$/.test(e.name ?? "Error") && message) return message;
+  const code = e.Code ?? e.name ?? "Error";
   return message && message !== code ? `${code}${status}: ${message}` : `${code}${status}`;
 }
 

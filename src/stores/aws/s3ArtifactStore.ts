@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { iamUserName, s3BucketPrefix } from "../../config/names";
+import { credentialResourceName, FIRST_VERSION, type KeyVersions } from "../../config/rotation";
 import type { CredentialMode } from "../../config/types";
 import type { StoreOutputs } from "../outputs";
 import {
@@ -33,6 +34,8 @@ export interface S3ArtifactStoreArgs {
   readonly userName?: pulumi.Input<string>;
   /** Tags added to the bucket and IAM resources. */
   readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** The access key's version and earlier keys kept next to it (rotation); version 1 alone by default. */
+  readonly keyVersions?: KeyVersions;
 }
 
 /**
@@ -51,7 +54,11 @@ export class S3ArtifactStore extends pulumi.ComponentResource implements StoreOu
   public readonly bucketName: pulumi.Output<string>;
   public readonly bucketArn: pulumi.Output<string>;
   public readonly user: aws.iam.User;
+  /** The access key ZenML is given (the current version). */
   public readonly accessKey: aws.iam.AccessKey;
+  /** Earlier access keys still kept valid while a rotation is verified. */
+  public readonly previousAccessKeys: aws.iam.AccessKey[];
+  public readonly credentialVersion: string;
   /** The role ZenML assumes, in `iam-role` mode. */
   public readonly role?: aws.iam.Role;
   public readonly path: pulumi.Output<string>;
@@ -90,7 +97,18 @@ export class S3ArtifactStore extends pulumi.ComponentResource implements StoreOu
 
     const userName = args.userName ?? iamUserName(pulumi.getProject(), pulumi.getStack(), name);
     this.user = new aws.iam.User(`${name}-user`, { name: userName, tags }, parent);
-    this.accessKey = new aws.iam.AccessKey(`${name}-key`, { user: this.user.name }, parent);
+    // One resource per key version: a new version is a new key, created before
+    // the old one is deleted (at the end of the update that drops it).
+    const versions = args.keyVersions ?? { current: FIRST_VERSION, previous: [] };
+    this.credentialVersion = versions.current;
+    const accessKey = (version: string): aws.iam.AccessKey =>
+      new aws.iam.AccessKey(
+        credentialResourceName(`${name}-key`, version),
+        { user: this.user.name },
+        parent,
+      );
+    this.accessKey = accessKey(versions.current);
+    this.previousAccessKeys = versions.previous.map(accessKey);
 
     const region = pulumi.output(args.region);
     if (args.credentials === "iam-role") {
@@ -147,6 +165,7 @@ export class S3ArtifactStore extends pulumi.ComponentResource implements StoreOu
       artifactStoreConfiguration: this.artifactStoreConfiguration,
       connectorConfiguration: this.connectorConfiguration,
       credentials: this.credentials,
+      credentialVersion: this.credentialVersion,
     });
   }
 

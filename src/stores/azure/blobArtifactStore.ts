@@ -4,6 +4,7 @@ import * as resources from "@pulumi/azure-native/resources";
 import * as storage from "@pulumi/azure-native/storage";
 import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
+import { credentialResourceName, FIRST_VERSION, type KeyVersions } from "../../config/rotation";
 import type { CredentialMode } from "../../config/types";
 import type { StoreOutputs } from "../outputs";
 import {
@@ -66,6 +67,8 @@ export interface AzureBlobArtifactStoreArgs {
   readonly clientSecretExpiry?: string;
   /** Tags added to the resource group, storage account and managed identity. */
   readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** `service-principal` mode: the client secret's version and earlier ones kept next to it (rotation). */
+  readonly keyVersions?: KeyVersions;
 }
 
 /**
@@ -95,6 +98,11 @@ export class AzureBlobArtifactStore extends pulumi.ComponentResource implements 
   /** The Azure AD application and service principal (service-principal mode). */
   public readonly application?: azuread.Application;
   public readonly servicePrincipal?: azuread.ServicePrincipal;
+  /** The client secret ZenML is given, and earlier ones kept while a rotation is verified. */
+  public readonly clientSecret?: azuread.ApplicationPassword;
+  public readonly previousClientSecrets: azuread.ApplicationPassword[] = [];
+  /** The client secret's version (`service-principal` mode only). */
+  public readonly credentialVersion?: string;
   public readonly path: pulumi.Output<string>;
   public readonly resourceId: pulumi.Output<string>;
   public readonly artifactStoreConfiguration: pulumi.Output<Record<string, unknown>>;
@@ -174,6 +182,9 @@ export class AzureBlobArtifactStore extends pulumi.ComponentResource implements 
       const identity = this.createServicePrincipal(name, args, subscriptionId);
       this.application = identity.application;
       this.servicePrincipal = identity.servicePrincipal;
+      this.clientSecret = identity.password;
+      this.previousClientSecrets = identity.previousPasswords;
+      this.credentialVersion = identity.version;
       this.artifactStoreConfiguration = this.path.apply((path): Record<string, unknown> => ({
         path,
       }));
@@ -251,6 +262,7 @@ export class AzureBlobArtifactStore extends pulumi.ComponentResource implements 
       artifactStoreConfiguration: this.artifactStoreConfiguration,
       connectorConfiguration: this.connectorConfiguration,
       credentials: this.credentials,
+      credentialVersion: this.credentialVersion,
     });
   }
 
@@ -414,6 +426,8 @@ export class AzureBlobArtifactStore extends pulumi.ComponentResource implements 
     application: azuread.Application;
     servicePrincipal: azuread.ServicePrincipal;
     password: azuread.ApplicationPassword;
+    previousPasswords: azuread.ApplicationPassword[];
+    version: string;
     tenantId: pulumi.Output<string>;
   } {
     const parent = { parent: this };
@@ -437,16 +451,22 @@ export class AzureBlobArtifactStore extends pulumi.ComponentResource implements 
       { clientId: application.clientId, owners },
       parent,
     );
-    const password = new azuread.ApplicationPassword(
-      `${name}-secret`,
-      {
-        applicationId: application.id,
-        displayName: "zenml-remote-storage",
-        endDate: args.clientSecretExpiry ?? oneYearAfter(new Date()),
-      },
-      // A computed default must not move (and replace the secret) on every run.
-      args.clientSecretExpiry === undefined ? { ...parent, ignoreChanges: ["endDate"] } : parent,
-    );
+    // One password per version: a new version is a new secret, created before
+    // the old one is deleted (at the end of the update that drops it).
+    const versions = args.keyVersions ?? { current: FIRST_VERSION, previous: [] };
+    const clientSecret = (version: string): azuread.ApplicationPassword =>
+      new azuread.ApplicationPassword(
+        credentialResourceName(`${name}-secret`, version),
+        {
+          applicationId: application.id,
+          displayName: clientSecretDisplayName(version),
+          endDate: args.clientSecretExpiry ?? oneYearAfter(new Date()),
+        },
+        // A computed default must not move (and replace the secret) on every run.
+        args.clientSecretExpiry === undefined ? { ...parent, ignoreChanges: ["endDate"] } : parent,
+      );
+    const password = clientSecret(versions.current);
+    const previousPasswords = versions.previous.map(clientSecret);
 
     // Data access: Storage Blob Data Contributor on the container only.
     new authorization.RoleAssignment(
@@ -497,8 +517,20 @@ export class AzureBlobArtifactStore extends pulumi.ComponentResource implements 
       },
       parent,
     );
-    return { application, servicePrincipal, password, tenantId: deployer.tenantId };
+    return {
+      application,
+      servicePrincipal,
+      password,
+      previousPasswords,
+      version: versions.current,
+      tenantId: deployer.tenantId,
+    };
   }
+}
+
+/** The client secret's display name: the original one for version 1, then with its version. */
+export function clientSecretDisplayName(version: string): string {
+  return version === FIRST_VERSION ? "zenml-remote-storage" : `zenml-remote-storage ${version}`;
 }
 
 function checkArgs(args: AzureBlobArtifactStoreArgs): void {

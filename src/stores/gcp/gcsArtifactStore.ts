@@ -1,6 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { gcpServiceAccountId, gcsBucketHash, gcsBucketName } from "../../config/backends/gcp";
+import { credentialResourceName, FIRST_VERSION, type KeyVersions } from "../../config/rotation";
 import type { CredentialMode } from "../../config/types";
 import type { StoreOutputs } from "../outputs";
 import {
@@ -41,6 +42,8 @@ export interface GcsArtifactStoreArgs {
   readonly accountId?: pulumi.Input<string>;
   /** Labels added to the bucket. */
   readonly labels?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** `service-account-key` mode: the key's version and earlier keys kept next to it (rotation). */
+  readonly keyVersions?: KeyVersions;
 }
 
 /** Labels this project puts on what it creates (GCP label keys allow no `:`). */
@@ -78,6 +81,10 @@ export class GcsArtifactStore extends pulumi.ComponentResource implements StoreO
   public readonly serviceAccount: gcp.serviceaccount.Account;
   /** The service account's key, in `service-account-key` mode only. */
   public readonly key?: gcp.serviceaccount.Key;
+  /** Earlier keys still kept valid while a rotation is verified (`service-account-key` mode). */
+  public readonly previousKeys: gcp.serviceaccount.Key[] = [];
+  /** The key's version, in `service-account-key` mode only. */
+  public readonly credentialVersion?: string;
   public readonly path: pulumi.Output<string>;
   public readonly resourceId: pulumi.Output<string>;
   public readonly artifactStoreConfiguration: pulumi.Output<Record<string, unknown>>;
@@ -152,11 +159,18 @@ export class GcsArtifactStore extends pulumi.ComponentResource implements StoreO
         .apply((json): Record<string, string> => ({ service_account_json: json }));
     } else {
       this.authMethod = "service-account";
-      this.key = new gcp.serviceaccount.Key(
-        `${name}-key`,
-        { serviceAccountId: this.serviceAccount.name },
-        parent,
-      );
+      // One resource per key version: a new version is a new key, created before
+      // the old one is deleted (at the end of the update that drops it).
+      const versions = args.keyVersions ?? { current: FIRST_VERSION, previous: [] };
+      this.credentialVersion = versions.current;
+      const key = (version: string): gcp.serviceaccount.Key =>
+        new gcp.serviceaccount.Key(
+          credentialResourceName(`${name}-key`, version),
+          { serviceAccountId: this.serviceAccount.name },
+          parent,
+        );
+      this.key = key(versions.current);
+      this.previousKeys = versions.previous.map(key);
       this.connectorConfiguration = project.apply((p): Record<string, string> => ({
         project_id: p,
       }));
@@ -183,6 +197,7 @@ export class GcsArtifactStore extends pulumi.ComponentResource implements StoreO
       artifactStoreConfiguration: this.artifactStoreConfiguration,
       connectorConfiguration: this.connectorConfiguration,
       credentials: this.credentials,
+      credentialVersion: this.credentialVersion,
     });
   }
 

@@ -2,6 +2,7 @@ import * as minio from "@pulumi/minio";
 import * as pulumi from "@pulumi/pulumi";
 import { normaliseEndpoint, type S3KeyPair } from "../../config/backends/s3Compatible";
 import { iamUserName, s3BucketPrefix } from "../../config/names";
+import { credentialResourceName, FIRST_VERSION, type KeyVersions } from "../../config/rotation";
 import { artifactAccessPolicy } from "../aws/policies";
 import type { StoreOutputs } from "../outputs";
 import {
@@ -39,6 +40,8 @@ export interface MinioArtifactStoreArgs {
   readonly userName?: pulumi.Input<string>;
   /** Tags on the MinIO user (the provider cannot tag buckets). */
   readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** The service account's version and earlier ones kept next to it (rotation); version 1 alone by default. */
+  readonly keyVersions?: KeyVersions;
 }
 
 /**
@@ -68,7 +71,11 @@ export class MinioArtifactStore extends pulumi.ComponentResource implements Stor
   public readonly bucketName: pulumi.Output<string>;
   public readonly policy: minio.IamPolicy;
   public readonly user: minio.IamUser;
+  /** The service account whose key ZenML is given (the current version). */
   public readonly serviceAccount: minio.IamServiceAccount;
+  /** Earlier service accounts still kept valid while a rotation is verified. */
+  public readonly previousServiceAccounts: minio.IamServiceAccount[];
+  public readonly credentialVersion: string;
   public readonly path: pulumi.Output<string>;
   public readonly resourceId: pulumi.Output<string>;
   public readonly artifactStoreConfiguration: pulumi.Output<Record<string, unknown>>;
@@ -149,11 +156,18 @@ export class MinioArtifactStore extends pulumi.ComponentResource implements Stor
     );
     // The key ZenML uses: a service account of the user, revocable and rotatable
     // on its own, restricted by the same policy even if the user later gets more.
-    this.serviceAccount = new minio.IamServiceAccount(
-      `${name}-key`,
-      { targetUser: this.user.name, policy: policyDocument },
-      { ...child, dependsOn: [attachment] },
-    );
+    // One service account per version: a new version is a new key, created before
+    // the old one is deleted (at the end of the update that drops it).
+    const versions = args.keyVersions ?? { current: FIRST_VERSION, previous: [] };
+    this.credentialVersion = versions.current;
+    const serviceAccount = (version: string): minio.IamServiceAccount =>
+      new minio.IamServiceAccount(
+        credentialResourceName(`${name}-key`, version),
+        { targetUser: this.user.name, policy: policyDocument },
+        { ...child, dependsOn: [attachment] },
+      );
+    this.serviceAccount = serviceAccount(versions.current);
+    this.previousServiceAccounts = versions.previous.map(serviceAccount);
 
     const registration = s3CompatibleRegistration({
       bucketName: this.bucketName,
@@ -177,6 +191,7 @@ export class MinioArtifactStore extends pulumi.ComponentResource implements Stor
       artifactStoreConfiguration: this.artifactStoreConfiguration,
       connectorConfiguration: this.connectorConfiguration,
       credentials: this.credentials,
+      credentialVersion: this.credentialVersion,
     });
   }
 

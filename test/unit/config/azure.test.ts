@@ -269,7 +269,7 @@ describe("azure store config: invalid input names the key and the rule", () => {
     [
       "an unknown azure key",
       sp({ region: "westeurope" }),
-      "stores[0].region: unknown key; allowed: name, backend, credentials, stackName, bucket, tags, location, resourceGroup, storageAccount, keyVaultResourceGroup, sasExpiry, clientSecretExpiry",
+      "stores[0].region: unknown key; allowed: name, backend, credentials, stackName, bucket, tags, location, resourceGroup, storageAccount, keyVaultResourceGroup, sasExpiry, clientSecretExpiry, credentialGeneration, rotationPeriodDays, keepCredentials",
     ],
   ])("rejects %s", (_, store, message) => {
     expect(errorOf(store)).toBe(message);

@@ -32,6 +32,15 @@ describe("loadDeployment", () => {
       },
       'invalid config zenml-remote-storage:stores[0].region: "x" is not an AWS region name',
     ],
+    [
+      {
+        "zenml-remote-storage:stores": JSON.stringify([
+          { name: "s3-store", backend: "aws", region: "eu-west-1" },
+        ]),
+        "zenml-remote-storage:zenmlApikey": "typo",
+      },
+      "invalid config zenml-remote-storage:zenmlApikey: unknown key; allowed: stores, zenml, zenmlApiKey, s3CompatibleCredentials, registration",
+    ],
   ])("ends the program with one clean line on bad config (%#)", (config, message) => {
     withConfig(config as Record<string, string>);
     let error: unknown;

@@ -34,6 +34,8 @@ export interface RegisteredIds {
 /** Whether an object found by name may be taken over, or is an error. */
 export interface UpsertOptions {
   readonly adopt: boolean;
+  /** Told about each object this call created (not adopted), e.g. to undo a failed run. */
+  readonly onCreate?: (kind: Kind, object: ZenmlObject) => void;
 }
 
 /** Creates the object, or updates the one of the same name when adoption is allowed. */
@@ -47,16 +49,19 @@ async function upsert(
   const name = String(body.name);
   const existing = await client.findByName(kind, name, componentType);
   if (!existing) {
+    let created: ZenmlObject;
     try {
-      return await client.create(kind, body);
+      created = await client.create(kind, body);
     } catch (err) {
       // A create whose answer was lost is retried, and ZenML then answers 409 for
       // the object the first attempt made: when adopting, take that object over.
       if (!(options.adopt && err instanceof ZenmlApiError && err.status === 409)) throw err;
-      const created = await client.findByName(kind, name, componentType);
-      if (!created) throw err;
-      return client.update(kind, created.id, body);
+      const made = await client.findByName(kind, name, componentType);
+      if (!made) throw err;
+      created = await client.update(kind, made.id, body);
     }
+    options.onCreate?.(kind, created);
+    return created;
   }
   if (!options.adopt) {
     throw new Error(
@@ -138,39 +143,23 @@ export async function applyStoreRegistration(
   client: ZenmlClient,
   docs: AnyStoreDocuments,
 ): Promise<RegisteredIds> {
-  const adopt = { adopt: true };
-  const created: { kind: Kind; id: string; name: string }[] = [];
-  const tracked = async (
-    kind: Kind,
-    name: string,
-    componentType: string | undefined,
-    step: () => Promise<ZenmlObject>,
-  ): Promise<ZenmlObject> => {
-    const before = await client.findByName(kind, name, componentType);
-    const object = await step();
-    if (!before) created.push({ kind, id: object.id, name });
-    return object;
+  const created: { kind: Kind; object: ZenmlObject }[] = [];
+  const adopt: UpsertOptions = {
+    adopt: true,
+    onCreate: (kind, object) => created.push({ kind, object }),
   };
   try {
     const credentials = usesSecret(docs)
-      ? await tracked("secret", docs.secret.name, undefined, () =>
-          upsertSecret(client, docs.secret, adopt),
-        )
-      : await tracked("connector", docs.connector.name, undefined, () =>
-          upsertConnector(client, docs.connector, adopt),
-        );
+      ? await upsertSecret(client, docs.secret, adopt)
+      : await upsertConnector(client, docs.connector, adopt);
     const connectorId = usesSecret(docs) ? undefined : credentials.id;
-    const store = await tracked("component", docs.artifactStore.name, docs.artifactStore.type, () =>
-      upsertArtifactStore(client, docs.artifactStore, connectorId, adopt),
-    );
-    const stack = await tracked("stack", docs.stack.name, undefined, () =>
-      upsertStack(client, docs.stack, store.id, adopt),
-    );
+    const store = await upsertArtifactStore(client, docs.artifactStore, connectorId, adopt);
+    const stack = await upsertStack(client, docs.stack, store.id, adopt);
     return { credentialsId: credentials.id, artifactStoreId: store.id, stackId: stack.id };
   } catch (err) {
-    for (const object of created.reverse()) {
+    for (const { kind, object } of created.reverse()) {
       // Best effort: the original error is the one to report.
-      await client.delete(object.kind, object.id, object.name).catch(() => undefined);
+      await client.delete(kind, object.id, object.name).catch(() => undefined);
     }
     throw err;
   }

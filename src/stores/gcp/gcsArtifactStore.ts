@@ -121,7 +121,8 @@ export class GcsArtifactStore extends pulumi.ComponentResource implements StoreO
         project,
         accountId,
         displayName: `ZenML artifact store ${name}`,
-        description: pulumi.interpolate`ZenML artifact I/O on gs://${this.bucketName} (zenml-remote-storage)`,
+        // Plain text, so the account need not wait for the (possibly generated) bucket name.
+        description: `ZenML artifact I/O for store ${name} (zenml-remote-storage)`,
       },
       parent,
     );

@@ -149,7 +149,7 @@ export class MinioArtifactStore extends pulumi.ComponentResource implements Stor
       "zenml-remote-storage:store": name,
     }));
     this.user = new minio.IamUser(`${name}-user`, { name: userName, tags }, child);
-    const attachment = new minio.IamUserPolicyAttachment(
+    new minio.IamUserPolicyAttachment(
       `${name}-user-access`,
       { userName: this.user.name, policyName: this.policy.name },
       child,
@@ -163,8 +163,10 @@ export class MinioArtifactStore extends pulumi.ComponentResource implements Stor
     const serviceAccount = (version: string): minio.IamServiceAccount =>
       new minio.IamServiceAccount(
         credentialResourceName(`${name}-key`, version),
+        // Created alongside the attachment: a service account's access is the
+        // intersection of its own policy and its user's, which the update completes.
         { targetUser: this.user.name, policy: policyDocument },
-        { ...child, dependsOn: [attachment] },
+        child,
       );
     this.serviceAccount = serviceAccount(versions.current);
     this.previousServiceAccounts = versions.previous.map(serviceAccount);

@@ -7,25 +7,18 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_NAMESPACE, loadDeployment } from "./config/load";
 import type { DeploymentConfig } from "./config/types";
-import { BackendUnavailableError, createStore } from "./stores";
+import { createStore } from "./stores";
 import type { StoreOutputs } from "./stores/outputs";
 
 async function createStores(
   deployment: DeploymentConfig,
 ): Promise<{ name: string; stackName: string; outputs: StoreOutputs }[]> {
   return Promise.all(
-    deployment.stores.map(async (store, i) => {
-      try {
-        return { name: store.name, stackName: store.stackName, outputs: await createStore(store) };
-      } catch (err) {
-        if (err instanceof BackendUnavailableError) {
-          throw new pulumi.RunError(
-            `invalid config zenml-remote-storage:stores[${i}].backend: ${err.message}`,
-          );
-        }
-        throw err;
-      }
-    }),
+    deployment.stores.map(async (store) => ({
+      name: store.name,
+      stackName: store.stackName,
+      outputs: await createStore(store),
+    })),
   );
 }
 

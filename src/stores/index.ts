@@ -126,10 +126,3 @@ export async function createStore(
     }
   }
 }
-
-/** A backend the configuration model knows but this version cannot provision yet. */
-export class BackendUnavailableError extends Error {
-  constructor(readonly backend: string) {
-    super(`backend ${backend} cannot be provisioned by this version yet`);
-  }
-}

@@ -203,6 +203,14 @@ export const stackProvider: pulumi.dynamic.ResourceProvider<StackProps, StackPro
   },
 };
 
+/** The API key (and, where it holds credentials, the document) stay secret in state. */
+function withSecretOutputs(
+  opts: pulumi.CustomResourceOptions | undefined,
+  outputs: string[],
+): pulumi.CustomResourceOptions {
+  return pulumi.mergeOptions(opts, { additionalSecretOutputs: outputs });
+}
+
 export interface ServiceConnectorArgs extends ZenmlServerArgs {
   /** The connector document; its `secrets` must be a Pulumi secret. */
   readonly document: pulumi.Input<ServiceConnectorDocument>;
@@ -211,12 +219,7 @@ export interface ServiceConnectorArgs extends ZenmlServerArgs {
 /** A ZenML service connector kept in step with the stack. */
 export class ServiceConnector extends pulumi.dynamic.Resource {
   constructor(name: string, args: ServiceConnectorArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      connectorProvider,
-      name,
-      { ...args },
-      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["apiKey", "document"] }),
-    );
+    super(connectorProvider, name, { ...args }, withSecretOutputs(opts, ["apiKey", "document"]));
   }
 }
 
@@ -228,12 +231,7 @@ export interface ZenmlSecretArgs extends ZenmlServerArgs {
 /** A ZenML secret an artifact store authenticates with, kept in step with the stack. */
 export class ZenmlSecret extends pulumi.dynamic.Resource {
   constructor(name: string, args: ZenmlSecretArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      secretProvider,
-      name,
-      { ...args },
-      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["apiKey", "document"] }),
-    );
+    super(secretProvider, name, { ...args }, withSecretOutputs(opts, ["apiKey", "document"]));
   }
 }
 
@@ -247,12 +245,7 @@ export interface ArtifactStoreComponentArgs extends ZenmlServerArgs {
 /** A ZenML artifact-store component kept in step with the stack. */
 export class ArtifactStoreComponent extends pulumi.dynamic.Resource {
   constructor(name: string, args: ArtifactStoreComponentArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      artifactStoreProvider,
-      name,
-      { ...args },
-      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["apiKey"] }),
-    );
+    super(artifactStoreProvider, name, { ...args }, withSecretOutputs(opts, ["apiKey"]));
   }
 }
 
@@ -266,11 +259,6 @@ export interface ZenmlStackArgs extends ZenmlServerArgs {
 /** A ZenML stack (the artifact store plus the `default` orchestrator) kept in step with the stack. */
 export class ZenmlStack extends pulumi.dynamic.Resource {
   constructor(name: string, args: ZenmlStackArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      stackProvider,
-      name,
-      { ...args },
-      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["apiKey"] }),
-    );
+    super(stackProvider, name, { ...args }, withSecretOutputs(opts, ["apiKey"]));
   }
 }

@@ -3,7 +3,7 @@ import prettier from "eslint-config-prettier";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "dist/", ".tools/", ".venv/", ".pulumi-state/", "test/golden/"] },
+  { ignores: ["node_modules/", "dist/", ".tools/", ".venv", ".pulumi-state/", "test/golden/"] },
   ...tseslint.configs.recommended,
   { files: ["**/*.mjs"], ...tseslint.configs.disableTypeChecked },
   {

@@ -9,15 +9,20 @@ export default defineConfig({
         test: {
           name: "fast",
           include: ["test/unit/**/*.test.ts"],
-          testTimeout: 30_000,
+          // Generous: on our 2-core machines a test that spawns the CLI or loads
+          // the cloud SDKs can take tens of seconds while the other worker runs.
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
         },
       },
       {
         test: {
           name: "tier",
           include: ["test/tier/**/*.test.ts"],
-          testTimeout: 300_000,
-          hookTimeout: 300_000,
+          // Limits for a stuck service, not for a slow one: on a loaded 2-core
+          // machine starting ZenML and moto alone can take minutes.
+          testTimeout: 900_000,
+          hookTimeout: 1_200_000,
           // Services are heavy; on 2 cores, one tier file at a time.
           fileParallelism: false,
         },

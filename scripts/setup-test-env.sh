@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
-# Creates/updates the project-local Python venv (.venv at the repo root) that the
-# tier tests use: a real ZenML server + CLI and a moto server.
+# Creates/updates the Python venv the tier tests use (a real ZenML server + CLI
+# and a moto server), reached from the repo root as .venv.
 #
 # Idempotent: the venv is rebuilt only when scripts/requirements-test.txt (and
 # the lock file next to it, if any) changed since the last successful install
-# (a stamp file in .venv holds their hash) or the venv is missing/broken.
+# (a stamp file in the venv holds their hash) or the venv is missing/broken.
+# A checkout without its own .venv directory gets a symlink to a venv kept once
+# per machine in the tool cache (ZRS_CACHE_DIR, default
+# ~/.cache/zenml-remote-storage), keyed by that hash, so a fresh clone does not
+# reinstall ZenML.
 #
 # Usage: scripts/setup-test-env.sh [--force]
 # Env:   PYTHON=python3.11  interpreter used to create the venv (default: python3)
 set -Eeuo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-venv="$root/.venv"
+link="$root/.venv"
+cache="${ZRS_CACHE_DIR:-$HOME/.cache/zenml-remote-storage}"
 pins="$root/scripts/requirements-test.txt"
 lock="$root/scripts/requirements-test.lock.txt"
-stamp="$venv/.setup-test-env.sha256"
 logdir="$root/.test-tmp"
 log="$logdir/setup-test-env.log"
 python="${PYTHON:-python3}"
@@ -53,6 +57,14 @@ command -v "$python" >/dev/null || die "interpreter '$python' not found (set PYT
 "$python" -c 'import venv, ensurepip' 2>/dev/null \
   || die "$python lacks the venv/ensurepip modules (Debian: apt-get install python3-venv)"
 want="$(hash_inputs)"
+if [ -d "$link" ] && [ ! -L "$link" ]; then
+  venv="$link"
+else
+  venv="$cache/venv-${want:0:16}"
+  mkdir -p "$cache"
+  ln -sfn "$venv" "$link"
+fi
+stamp="$venv/.setup-test-env.sha256"
 
 if [ "$force" = 0 ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] \
   && "$venv/bin/python" -c 'import zenml, moto' >/dev/null 2>&1 \

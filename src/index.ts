@@ -84,6 +84,8 @@ export = async () => {
         .map(({ name, outputs }) => [name, outputs.credentialVersion!]),
     ),
     /** The ZenML stack id per store, when the deployment registers in a ZenML server. */
-    zenmlStackIds: serverUrl ? await registerInZenml(serverUrl, adoptExisting, created) : undefined,
+    ...(serverUrl !== undefined
+      ? { zenmlStackIds: await registerInZenml(serverUrl, adoptExisting, created) }
+      : {}),
   };
 };

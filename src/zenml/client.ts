@@ -45,32 +45,45 @@ export interface ZenmlObject {
   readonly resources?: Record<string, unknown>;
 }
 
-/** The server answered with an error; the message names the object and quotes the server. */
-export class ZenmlApiError extends Error {
-  constructor(
-    message: string,
-    readonly status: number,
-  ) {
-    super(message);
-    this.name = "ZenmlApiError";
-  }
+/**
+ * What went wrong talking to a ZenML server: `refused` (the server answered with an
+ * error; `status` is its HTTP status), `unreachable` (no answer after every retry) or
+ * `unsupported` (a server older than MIN_SERVER_VERSION). The message names the object
+ * and quotes the server.
+ */
+export type ZenmlErrorKind = "refused" | "unreachable" | "unsupported";
+
+export interface ZenmlError extends Error {
+  readonly kind: ZenmlErrorKind;
+  readonly status?: number;
 }
 
-/** The server could not be reached, after every retry. */
-export class ZenmlUnreachableError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ZenmlUnreachableError";
-  }
+/**
+ * A ZenmlError. Built from the global `Error`, never a subclass: the ZenML dynamic
+ * providers are serialised by Pulumi's closure serialiser, which rebuilds a class that
+ * extends Error without Error's prototype and without its message
+ * (sdk/nodejs/runtime/closure/rewriteSuper.ts), so the user would read `error: undefined`.
+ */
+export function zenmlError(kind: ZenmlErrorKind, message: string, status?: number): ZenmlError {
+  return Object.assign(new Error(message), {
+    name: "ZenmlError",
+    kind,
+    ...(status !== undefined ? { status } : {}),
+  });
 }
 
-export class ZenmlUnsupportedServerError extends Error {
-  constructor(version: string) {
-    super(
-      `ZenML server ${version} is not supported: this project needs ZenML ${MIN_SERVER_VERSION} or newer`,
-    );
-    this.name = "ZenmlUnsupportedServerError";
-  }
+export function isZenmlError(err: unknown, kind?: ZenmlErrorKind): err is ZenmlError {
+  const e = err as Partial<ZenmlError> | null;
+  return (
+    err instanceof Error && e?.name === "ZenmlError" && (kind === undefined || e.kind === kind)
+  );
+}
+
+function unsupportedServer(version: string): ZenmlError {
+  return zenmlError(
+    "unsupported",
+    `ZenML server ${version} is not supported: this project needs ZenML ${MIN_SERVER_VERSION} or newer`,
+  );
 }
 
 /** Compares dotted version strings numerically (`0.98.0` > `0.80.1`). */
@@ -139,13 +152,14 @@ export class ZenmlClient {
     const info: unknown = await this.serverInfo();
     const version = (info as { version?: unknown } | null)?.version;
     if (typeof version !== "string") {
-      throw new ZenmlApiError(
+      throw zenmlError(
+        "refused",
         `${this.base} reported no ZenML version at /api/v1/info; is it a ZenML server?`,
         200,
       );
     }
     if (compareVersions(version, MIN_SERVER_VERSION) < 0) {
-      throw new ZenmlUnsupportedServerError(String(version));
+      throw unsupportedServer(String(version));
     }
     return version;
   }
@@ -238,7 +252,7 @@ export class ZenmlClient {
       auth: false,
     })) as { access_token?: string; expires_in?: number | null };
     if (typeof answer.access_token !== "string") {
-      throw new ZenmlApiError("ZenML login returned no access token", 200);
+      throw zenmlError("refused", "ZenML login returned no access token", 200);
     }
     const lifetimeMs = (answer.expires_in ?? 3600) * 1000;
     return {
@@ -295,7 +309,8 @@ export class ZenmlClient {
           `${method} ${path.split("?")[0]} -> no answer (${reason}), attempt ${attempt}/${attempts}`,
         );
         if (attempt >= attempts) {
-          throw new ZenmlUnreachableError(
+          throw zenmlError(
+            "unreachable",
             `ZenML server ${this.base} did not answer (${reason}) after ${attempts} attempts, while asking for ${opts.what}`,
           );
         }
@@ -309,7 +324,8 @@ export class ZenmlClient {
         try {
           return JSON.parse(text);
         } catch {
-          throw new ZenmlApiError(
+          throw zenmlError(
+            "refused",
             `${this.base} answered ${opts.what} with something that is not JSON (${serverMessage(text).slice(0, 80)}); is it a ZenML server?`,
             response.status,
           );
@@ -326,12 +342,14 @@ export class ZenmlClient {
       }
       const action = opts.verb ? `${opts.verb} ${opts.what}` : `read ${opts.what}`;
       if (path === "/api/v1/login") {
-        throw new ZenmlApiError(
+        throw zenmlError(
+          "refused",
           `ZenML server ${this.base} refused the login (${response.status}): ${serverMessage(text)}; check the API key or credentials`,
           response.status,
         );
       }
-      throw new ZenmlApiError(
+      throw zenmlError(
+        "refused",
         `ZenML server ${this.base} refused to ${action} (${response.status}): ${serverMessage(text)}`,
         response.status,
       );

@@ -1,10 +1,4 @@
-import {
-  COLLECTIONS,
-  ZenmlApiError,
-  type Kind,
-  type ZenmlClient,
-  type ZenmlObject,
-} from "./client";
+import { COLLECTIONS, isZenmlError, type Kind, type ZenmlClient, type ZenmlObject } from "./client";
 import {
   DEFAULT_ORCHESTRATOR,
   type AnyStoreDocuments,
@@ -55,7 +49,7 @@ async function upsert(
     } catch (err) {
       // A create whose answer was lost is retried, and ZenML then answers 409 for
       // the object the first attempt made: when adopting, take that object over.
-      if (!(options.adopt && err instanceof ZenmlApiError && err.status === 409)) throw err;
+      if (!(options.adopt && isZenmlError(err, "refused") && err.status === 409)) throw err;
       const made = await client.findByName(kind, name, componentType);
       if (!made) throw err;
       created = await client.update(kind, made.id, body);

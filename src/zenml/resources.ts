@@ -5,7 +5,14 @@
  * `ZenmlClient`. Credentials arrive as Pulumi secrets and stay secret in state.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ZenmlClient, type ZenmlAuth } from "./client";
+import {
+  COLLECTIONS,
+  isZenmlError,
+  ZenmlClient,
+  type Kind,
+  type ZenmlAuth,
+  type ZenmlObject,
+} from "./client";
 import type {
   ArtifactStoreDocument,
   SecretArtifactStoreDocument,
@@ -80,128 +87,168 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * The fields that differ between old and new props. `replaceOn` fields (the
- * server, and what ZenML cannot change in place) force a replacement.
+ * The engine's stand-in for a value not known yet, as a provider sees it during a
+ * preview (sdk/nodejs/runtime/rpc.ts `unknownValue`).
  */
-export function diffProps(
-  olds: Record<string, unknown>,
-  news: Record<string, unknown>,
-  replaceOn: readonly string[],
-): pulumi.dynamic.DiffResult {
-  const changed = (path: string): boolean => {
-    const read = (obj: Record<string, unknown>) =>
-      path
-        .split(".")
-        .reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], obj);
-    return canonicalJson(read(olds)) !== canonicalJson(read(news));
-  };
-  const fields = [...new Set([...Object.keys(olds), ...Object.keys(news)])].filter(
-    (k) => k !== "zenmlId" && k !== "adoptExisting",
-  );
-  const changes = fields.filter(changed);
-  const replaces = replaceOn.filter(changed);
-  return { changes: changes.length > 0, replaces, deleteBeforeReplace: replaces.length > 0 };
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/**
+ * Properties that are not ours to compare: the dynamic-provider host adds the serialised
+ * provider (`__provider`) to olds and news alike, so a new release of this code would
+ * otherwise rewrite every ZenML object; `adoptExisting` only matters when creating.
+ */
+// An array, not a Set: the closure serialiser rebuilds a captured Set as a plain object.
+const NOT_COMPARED: readonly string[] = ["__provider", "adoptExisting"];
+
+type Comparison = "same" | "changed" | "unknown";
+
+/** Compares one dotted path of olds and news; a path that reaches an unknown is `unknown`. */
+function compareAt(olds: object, news: object, path: string): Comparison {
+  let oldValue: unknown = olds;
+  let newValue: unknown = news;
+  for (const key of path.split(".")) {
+    if (newValue === UNKNOWN) return "unknown";
+    oldValue = (oldValue as Record<string, unknown> | undefined)?.[key];
+    newValue = (newValue as Record<string, unknown> | undefined)?.[key];
+  }
+  if (newValue === UNKNOWN) return "unknown";
+  return canonicalJson(oldValue) === canonicalJson(newValue) ? "same" : "changed";
 }
 
-export const connectorProvider: pulumi.dynamic.ResourceProvider<ConnectorProps, ConnectorProps> = {
-  async create(inputs) {
-    const object = await upsertConnector(await checkedClientFor(inputs), inputs.document, {
-      adopt: inputs.adoptExisting ?? false,
-    });
-    return { id: object.id, outs: inputs };
-  },
-  async diff(_id, olds, news) {
-    return diffProps({ ...olds }, { ...news }, ["serverUrl", "document.connector_type"]);
-  },
-  async update(id, _olds, news) {
-    await clientFor(news).update("connector", id, serviceConnectorRequest(news.document));
-    return { outs: news };
-  },
-  async delete(id, props) {
-    await clientFor(props).delete("connector", id, props.document.name);
-  },
-};
+/**
+ * The fields that differ between old and new props. A `replaceOn` field (the server,
+ * and what ZenML cannot change in place) forces a replacement only when it is known to
+ * change: during a preview a value that is not known yet (a new key, say) is an update.
+ */
+export function diffProps(
+  olds: object,
+  news: object,
+  replaceOn: readonly string[],
+): pulumi.dynamic.DiffResult {
+  const fields = [...new Set([...Object.keys(olds), ...Object.keys(news)])].filter(
+    (k) => !NOT_COMPARED.includes(k),
+  );
+  const changes = fields.some((f) => compareAt(olds, news, f) !== "same");
+  const replaces = replaceOn.filter((f) => compareAt(olds, news, f) === "changed");
+  return { changes, replaces, deleteBeforeReplace: replaces.length > 0 };
+}
 
-export const secretProvider: pulumi.dynamic.ResourceProvider<SecretProps, SecretProps> = {
-  async create(inputs) {
-    const object = await upsertSecret(await checkedClientFor(inputs), inputs.document, {
-      adopt: inputs.adoptExisting ?? false,
-    });
-    return { id: object.id, outs: inputs };
-  },
-  async diff(_id, olds, news) {
-    return diffProps({ ...olds }, { ...news }, ["serverUrl"]);
-  },
-  async update(id, _olds, news) {
-    await clientFor(news).update("secret", id, secretRequest(news.document));
-    return { outs: news };
-  },
-  async delete(id, props) {
-    await clientFor(props).delete("secret", id, props.document.name);
-  },
-};
+/** What differs between the four kinds of ZenML object the program keeps in step. */
+interface ZenmlObjectSpec<P extends ServerProps> {
+  readonly kind: Kind;
+  /** Fields ZenML cannot change in place (besides the server). */
+  readonly replaceOn: readonly string[];
+  name(props: P): string;
+  create(client: ZenmlClient, props: P): Promise<ZenmlObject>;
+  /** The PUT body that brings the object in line with `props`. */
+  updateBody(client: ZenmlClient, props: P): Promise<Record<string, unknown>>;
+  remove(client: ZenmlClient, id: string, props: P): Promise<void>;
+}
 
-export const artifactStoreProvider: pulumi.dynamic.ResourceProvider<
-  ArtifactStoreProps,
-  ArtifactStoreProps
-> = {
-  async create(inputs) {
-    const object = await upsertArtifactStore(
-      await checkedClientFor(inputs),
-      inputs.document,
-      inputs.connectorId,
-      {
-        adopt: inputs.adoptExisting ?? false,
-      },
-    );
-    return { id: object.id, outs: inputs };
-  },
-  async diff(_id, olds, news) {
-    return diffProps({ ...olds }, { ...news }, ["serverUrl", "document.flavor", "document.type"]);
-  },
-  async update(id, _olds, news) {
-    await clientFor(news).update(
-      "component",
-      id,
-      artifactStoreRequest(news.document, news.connectorId),
-    );
-    return { outs: news };
-  },
-  async delete(id, props) {
-    await deleteArtifactStore(clientFor(props), { id, name: props.document.name }, (line) =>
-      pulumi.log.warn(line),
-    );
-  },
-};
+function isNotFound(err: unknown): boolean {
+  return isZenmlError(err, "refused") && err.status === 404;
+}
 
-export const stackProvider: pulumi.dynamic.ResourceProvider<StackProps, StackProps> = {
-  async create(inputs) {
-    const object = await upsertStack(
-      await checkedClientFor(inputs),
-      inputs.document,
-      inputs.artifactStoreId,
-      {
-        adopt: inputs.adoptExisting ?? false,
-      },
-    );
-    return { id: object.id, outs: inputs };
-  },
-  async diff(_id, olds, news) {
-    return diffProps({ ...olds }, { ...news }, ["serverUrl"]);
-  },
-  async update(id, _olds, news) {
-    const client = clientFor(news);
-    const body = stackRequest(news.document, {
-      artifact_store: news.artifactStoreId,
+/**
+ * A dynamic provider for one kind of ZenML object: create (adopting by name only when
+ * asked), diff, in-place update, read (so `pulumi refresh` notices an object deleted in
+ * ZenML) and delete (an object already gone is fine).
+ */
+function zenmlProvider<P extends ServerProps>(
+  spec: ZenmlObjectSpec<P>,
+): pulumi.dynamic.ResourceProvider<P, P> {
+  const noun = COLLECTIONS[spec.kind].noun;
+  return {
+    async create(inputs) {
+      const object = await spec.create(await checkedClientFor(inputs), inputs);
+      return { id: object.id, outs: inputs };
+    },
+    async diff(_id, olds, news) {
+      return diffProps(olds, news, ["serverUrl", ...spec.replaceOn]);
+    },
+    async read(id, props) {
+      if (props === undefined) {
+        throw new Error(`a ZenML ${noun} cannot be imported; let the program create it`);
+      }
+      try {
+        await clientFor(props).get(spec.kind, id);
+      } catch (err) {
+        // An empty id tells the engine the object no longer exists.
+        if (isNotFound(err)) return { id: "" };
+        throw err;
+      }
+      return { id, props };
+    },
+    async update(id, _olds, news) {
+      const client = clientFor(news);
+      try {
+        await client.update(spec.kind, id, await spec.updateBody(client, news));
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+        throw new Error(
+          `the ZenML ${noun} "${spec.name(news)}" (${id}) no longer exists in ${news.serverUrl}; run \`pulumi refresh\` so Pulumi forgets it, then \`pulumi up\` creates it again`,
+        );
+      }
+      return { outs: news };
+    },
+    async delete(id, props) {
+      try {
+        await spec.remove(clientFor(props), id, props);
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+    },
+  };
+}
+
+export const connectorProvider = zenmlProvider<ConnectorProps>({
+  kind: "connector",
+  replaceOn: ["document.connector_type"],
+  name: (props) => props.document.name,
+  create: (client, props) =>
+    upsertConnector(client, props.document, { adopt: props.adoptExisting ?? false }),
+  updateBody: async (_client, props) => serviceConnectorRequest(props.document),
+  remove: (client, id, props) => client.delete("connector", id, props.document.name),
+});
+
+export const secretProvider = zenmlProvider<SecretProps>({
+  kind: "secret",
+  replaceOn: [],
+  name: (props) => props.document.name,
+  create: (client, props) =>
+    upsertSecret(client, props.document, { adopt: props.adoptExisting ?? false }),
+  updateBody: async (_client, props) => secretRequest(props.document),
+  remove: (client, id, props) => client.delete("secret", id, props.document.name),
+});
+
+export const artifactStoreProvider = zenmlProvider<ArtifactStoreProps>({
+  kind: "component",
+  replaceOn: ["document.flavor", "document.type"],
+  name: (props) => props.document.name,
+  create: (client, props) =>
+    upsertArtifactStore(client, props.document, props.connectorId, {
+      adopt: props.adoptExisting ?? false,
+    }),
+  updateBody: async (_client, props) => artifactStoreRequest(props.document, props.connectorId),
+  remove: (client, id, props) =>
+    deleteArtifactStore(client, { id, name: props.document.name }, (line) => pulumi.log.warn(line)),
+});
+
+export const stackProvider = zenmlProvider<StackProps>({
+  kind: "stack",
+  replaceOn: [],
+  name: (props) => props.document.name,
+  create: (client, props) =>
+    upsertStack(client, props.document, props.artifactStoreId, {
+      adopt: props.adoptExisting ?? false,
+    }),
+  updateBody: async (client, props) =>
+    stackRequest(props.document, {
+      artifact_store: props.artifactStoreId,
       orchestrator: await defaultOrchestratorId(client),
-    });
-    await client.update("stack", id, body);
-    return { outs: news };
-  },
-  async delete(id, props) {
-    await clientFor(props).delete("stack", id, props.document.name);
-  },
-};
+    }),
+  remove: (client, id, props) => client.delete("stack", id, props.document.name),
+});
 
 /** The API key (and, where it holds credentials, the document) stay secret in state. */
 function withSecretOutputs(

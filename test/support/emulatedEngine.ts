@@ -35,8 +35,9 @@ import {
 } from "@aws-sdk/client-iam";
 import { HeadBucketCommand } from "@aws-sdk/client-s3";
 import * as pulumi from "@pulumi/pulumi";
-import { createHash } from "node:crypto";
+import * as fs from "node:fs";
 import * as path from "node:path";
+import { PROJECT_NAME } from "../../src/automation/project";
 import { StackConfigFile, isSecureValue } from "../../src/automation/stackConfigFile";
 import type {
   ChangeSummary,
@@ -55,6 +56,7 @@ import {
   stackProvider,
 } from "../../src/zenml/resources";
 import { createInMoto, iamClient, s3Client } from "./awsEmulator";
+import { fakeCiphertext, setStackConfigText } from "./langhost/stackFileEdit";
 import type { MotoServer } from "./services";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -452,18 +454,12 @@ class EngineStack implements PulumiStack {
 
   async setConfig(key: string, value: ConfigValue, opts?: { path?: boolean }): Promise<void> {
     this.ws.calls.push(`setConfig ${key}${value.secret ? " (secret)" : ""}`);
-    const file = this.file();
-    const [ns, rest] = [key.slice(0, key.indexOf(":")), key.slice(key.indexOf(":") + 1)];
-    const [top, ...sub] = opts?.path ? rest.split(".") : [rest];
-    const stored = value.secret
-      ? {
-          secure: `v1:FAKE:${createHash("sha256").update(value.value).digest("base64").slice(0, 24)}`,
-        }
-      : value.value;
+    const file = path.join(this.root(), "stacks", `Pulumi.${this.name}.yaml`);
+    const stored = value.secret ? { secure: fakeCiphertext(value.value) } : value.value;
     if (value.secret) this.ws.secrets.set(key, value.value);
-    if (sub.length > 0) file.setPath(`${ns}:${top}`, sub, stored);
-    else file.set(`${ns}:${top}`, stored);
-    file.save();
+    // The Pulumi CLI rewrites the whole file on `config set`, by its own rules.
+    const text = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
+    fs.writeFileSync(file, setStackConfigText(text, PROJECT_NAME, key, stored, opts));
   }
 
   async preview(opts?: OperationOptions): Promise<{ changeSummary: ChangeSummary }> {

@@ -351,7 +351,7 @@ export interface MotoOptions {
  */
 export async function startMoto(opts: MotoOptions = {}): Promise<MotoServer> {
   const region = opts.region ?? "us-east-1";
-  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const timeoutMs = opts.timeoutMs ?? 180_000;
   const dir = makeTempDir("moto-test-");
   const t = track({ pgid: undefined, dirs: [dir] });
   const logFile = path.join(dir, "moto.log");
@@ -384,7 +384,7 @@ export async function startMoto(opts: MotoOptions = {}): Promise<MotoServer> {
           MOTO_ADMIN_SCRIPT,
           ["bootstrap", "--endpoint", endpoint, "--region", region],
           awsSafetyEnv(dir, endpoint, region),
-          { timeoutMs: 60_000 },
+          { timeoutMs: 180_000 },
         );
         if (boot.code !== 0) {
           throw new Error(
@@ -438,7 +438,7 @@ export async function motoAdmin(
       AWS_SECRET_ACCESS_KEY: moto.admin.secretAccessKey,
       AWS_ENDPOINT_URL: moto.endpoint,
     },
-    { timeoutMs: 60_000 },
+    { timeoutMs: 180_000 },
   );
   if (r.code !== 0)
     throw new Error(`moto_admin ${cmd} failed (exit ${r.code}): ${r.stderr.trim()}`);
@@ -479,7 +479,7 @@ const ZENML_QUIET_ENV: Env = {
  */
 export async function startZenmlServer(opts: ZenmlServerOptions = {}): Promise<ZenmlServer> {
   const auth = opts.auth ?? false;
-  const timeoutMs = opts.timeoutMs ?? 120_000;
+  const timeoutMs = opts.timeoutMs ?? 360_000;
   const dir = makeTempDir("zenml-test-");
   const t = track({ pgid: undefined, dirs: [dir] });
   const logFile = path.join(dir, "zenml-server.log");
@@ -702,7 +702,7 @@ export async function runPipeline(
   opts: { stack?: string; timeoutMs?: number } = {},
 ): Promise<PipelineResult> {
   const args = opts.stack !== undefined ? ["--stack", opts.stack] : [];
-  const r = await runPython(PIPELINE_SCRIPT, args, env, { timeoutMs: opts.timeoutMs ?? 240_000 });
+  const r = await runPython(PIPELINE_SCRIPT, args, env, { timeoutMs: opts.timeoutMs ?? 600_000 });
   let parsed: (PipelineResult & { error?: string }) | undefined;
   try {
     parsed = parseLastJsonLine(r.stdout) as PipelineResult & { error?: string };

@@ -123,7 +123,7 @@ beforeAll(async () => {
     .secret("moto admin secret", moto.admin.secretAccessKey)
     .log(zenml.logFile)
     .log(moto.logFile);
-}, 300_000);
+}, 1_200_000);
 
 afterAll(async () => {
   await zenml?.stop();

@@ -45,7 +45,7 @@ beforeAll(async () => {
     .text("CLI stderr", f.io.stderr)
     .log(moto.logFile)
     .dir(f.root);
-}, 300_000);
+}, 1_200_000);
 
 afterAll(async () => {
   await moto?.stop();

@@ -78,7 +78,7 @@ beforeAll(async () => {
     .log(zenml.logFile)
     .log(moto.logFile)
     .dir(f.root);
-}, 300_000);
+}, 1_200_000);
 
 afterAll(async () => {
   await zenml?.stop();

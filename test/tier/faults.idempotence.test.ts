@@ -116,7 +116,7 @@ beforeAll(async () => {
     { name: "idem-keyed", backend: "aws", region: moto.region, credentials: "access-key" },
     { name: "idem-roled", backend: "aws", region: moto.region, credentials: "iam-role" },
   ]);
-}, 300_000);
+}, 1_200_000);
 
 afterAll(async () => {
   await zenml?.stop();

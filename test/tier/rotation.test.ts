@@ -124,7 +124,7 @@ beforeAll(async () => {
     { name: "rot-keyed", backend: "aws", region: moto.region, credentials: "access-key" },
     { name: "rot-roled", backend: "aws", region: moto.region, credentials: "iam-role" },
   ]);
-}, 300_000);
+}, 1_200_000);
 
 afterAll(async () => {
   await zenml?.stop();

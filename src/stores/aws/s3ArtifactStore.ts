@@ -1,4 +1,6 @@
-import * as aws from "@pulumi/aws";
+import { getPartitionOutput } from "@pulumi/aws/getPartition";
+import * as iam from "@pulumi/aws/iam";
+import * as s3 from "@pulumi/aws/s3";
 import * as pulumi from "@pulumi/pulumi";
 import { iamUserName, s3BucketPrefix } from "../../config/names";
 import { credentialResourceName, FIRST_VERSION, type KeyVersions } from "../../config/rotation";
@@ -50,17 +52,17 @@ export class S3ArtifactStore extends pulumi.ComponentResource implements StoreOu
   public readonly resourceType = "s3-bucket";
   public readonly authMethod: string;
   /** The bucket, unless it was adopted. */
-  public readonly bucket?: aws.s3.Bucket;
+  public readonly bucket?: s3.Bucket;
   public readonly bucketName: pulumi.Output<string>;
   public readonly bucketArn: pulumi.Output<string>;
-  public readonly user: aws.iam.User;
+  public readonly user: iam.User;
   /** The access key ZenML is given (the current version). */
-  public readonly accessKey: aws.iam.AccessKey;
+  public readonly accessKey: iam.AccessKey;
   /** Earlier access keys still kept valid while a rotation is verified. */
-  public readonly previousAccessKeys: aws.iam.AccessKey[];
+  public readonly previousAccessKeys: iam.AccessKey[];
   public readonly credentialVersion: string;
   /** The role ZenML assumes, in `iam-role` mode. */
-  public readonly role?: aws.iam.Role;
+  public readonly role?: iam.Role;
   public readonly path: pulumi.Output<string>;
   public readonly resourceId: pulumi.Output<string>;
   public readonly artifactStoreConfiguration: pulumi.Output<Record<string, unknown>>;
@@ -81,7 +83,7 @@ export class S3ArtifactStore extends pulumi.ComponentResource implements StoreOu
       ...t,
       "zenml-remote-storage:store": name,
     }));
-    const partition = aws.getPartitionOutput({}, parent).partition;
+    const partition = getPartitionOutput({}, parent).partition;
 
     if (args.adoptExistingBucket) {
       this.bucketName = pulumi.output(args.bucketName!);
@@ -96,13 +98,13 @@ export class S3ArtifactStore extends pulumi.ComponentResource implements StoreOu
     );
 
     const userName = args.userName ?? iamUserName(pulumi.getProject(), pulumi.getStack(), name);
-    this.user = new aws.iam.User(`${name}-user`, { name: userName, tags }, parent);
+    this.user = new iam.User(`${name}-user`, { name: userName, tags }, parent);
     // One resource per key version: a new version is a new key, created before
     // the old one is deleted (at the end of the update that drops it).
     const versions = args.keyVersions ?? { current: FIRST_VERSION, previous: [] };
     this.credentialVersion = versions.current;
-    const accessKey = (version: string): aws.iam.AccessKey =>
-      new aws.iam.AccessKey(
+    const accessKey = (version: string): iam.AccessKey =>
+      new iam.AccessKey(
         credentialResourceName(`${name}-key`, version),
         { user: this.user.name },
         parent,
@@ -115,17 +117,17 @@ export class S3ArtifactStore extends pulumi.ComponentResource implements StoreOu
       this.authMethod = "iam-role";
       // Naming the user as principal makes the role wait for the user: IAM checks
       // that a principal exists when the trust policy is written.
-      this.role = new aws.iam.Role(
+      this.role = new iam.Role(
         `${name}-role`,
         { assumeRolePolicy: pulumi.jsonStringify(singleUserTrustPolicy(this.user.arn)), tags },
         parent,
       );
-      new aws.iam.RolePolicy(
+      new iam.RolePolicy(
         `${name}-role-access`,
         { role: this.role.name, policy: accessPolicy },
         parent,
       );
-      new aws.iam.UserPolicy(
+      new iam.UserPolicy(
         `${name}-user-assume-role`,
         { user: this.user.name, policy: pulumi.jsonStringify(assumeOneRolePolicy(this.role.arn)) },
         parent,
@@ -135,7 +137,7 @@ export class S3ArtifactStore extends pulumi.ComponentResource implements StoreOu
         .apply(([r, roleArn]): Record<string, string> => ({ region: r, role_arn: roleArn }));
     } else {
       this.authMethod = "secret-key";
-      new aws.iam.UserPolicy(
+      new iam.UserPolicy(
         `${name}-user-access`,
         { user: this.user.name, policy: accessPolicy },
         parent,
@@ -173,10 +175,10 @@ export class S3ArtifactStore extends pulumi.ComponentResource implements StoreOu
     name: string,
     args: S3ArtifactStoreArgs,
     tags: pulumi.Output<Record<string, string>>,
-  ): aws.s3.Bucket {
+  ): s3.Bucket {
     const parent = { parent: this };
     const region = args.region;
-    const bucket = new aws.s3.Bucket(
+    const bucket = new s3.Bucket(
       `${name}-bucket`,
       {
         region,
@@ -188,7 +190,7 @@ export class S3ArtifactStore extends pulumi.ComponentResource implements StoreOu
       },
       parent,
     );
-    new aws.s3.BucketPublicAccessBlock(
+    new s3.BucketPublicAccessBlock(
       `${name}-public-access-block`,
       {
         region,
@@ -200,12 +202,12 @@ export class S3ArtifactStore extends pulumi.ComponentResource implements StoreOu
       },
       parent,
     );
-    new aws.s3.BucketOwnershipControls(
+    new s3.BucketOwnershipControls(
       `${name}-ownership`,
       { region, bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
       parent,
     );
-    new aws.s3.BucketServerSideEncryptionConfiguration(
+    new s3.BucketServerSideEncryptionConfiguration(
       `${name}-encryption`,
       {
         region,
@@ -222,7 +224,7 @@ export class S3ArtifactStore extends pulumi.ComponentResource implements StoreOu
       },
       parent,
     );
-    new aws.s3.BucketPolicy(
+    new s3.BucketPolicy(
       `${name}-tls-only`,
       {
         region,
@@ -237,13 +239,13 @@ export class S3ArtifactStore extends pulumi.ComponentResource implements StoreOu
       parent,
     );
     if (args.versioning) {
-      new aws.s3.BucketVersioning(
+      new s3.BucketVersioning(
         `${name}-versioning`,
         { region, bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
         parent,
       );
     }
-    new aws.s3.BucketLifecycleConfiguration(
+    new s3.BucketLifecycleConfiguration(
       `${name}-lifecycle`,
       {
         region,

@@ -1,4 +1,6 @@
-import * as gcp from "@pulumi/gcp";
+import * as kms from "@pulumi/gcp/kms";
+import * as serviceaccount from "@pulumi/gcp/serviceaccount";
+import * as storage from "@pulumi/gcp/storage";
 import * as pulumi from "@pulumi/pulumi";
 import { gcpServiceAccountId, gcsBucketHash, gcsBucketName } from "../../config/backends/gcp";
 import { credentialResourceName, FIRST_VERSION, type KeyVersions } from "../../config/rotation";
@@ -75,14 +77,14 @@ export class GcsArtifactStore extends pulumi.ComponentResource implements StoreO
   public readonly resourceType = "gcs-bucket";
   public readonly authMethod: "service-account" | "impersonation";
   /** The bucket, unless it was adopted. */
-  public readonly bucket?: gcp.storage.Bucket;
+  public readonly bucket?: storage.Bucket;
   public readonly bucketName: pulumi.Output<string>;
   /** The identity ZenML acts as on the bucket. */
-  public readonly serviceAccount: gcp.serviceaccount.Account;
+  public readonly serviceAccount: serviceaccount.Account;
   /** The service account's key, in `service-account-key` mode only. */
-  public readonly key?: gcp.serviceaccount.Key;
+  public readonly key?: serviceaccount.Key;
   /** Earlier keys still kept valid while a rotation is verified (`service-account-key` mode). */
-  public readonly previousKeys: gcp.serviceaccount.Key[] = [];
+  public readonly previousKeys: serviceaccount.Key[] = [];
   /** The key's version, in `service-account-key` mode only. */
   public readonly credentialVersion?: string;
   public readonly path: pulumi.Output<string>;
@@ -115,7 +117,7 @@ export class GcsArtifactStore extends pulumi.ComponentResource implements StoreO
 
     const accountId =
       args.accountId ?? gcpServiceAccountId(pulumi.getProject(), pulumi.getStack(), name);
-    this.serviceAccount = new gcp.serviceaccount.Account(
+    this.serviceAccount = new serviceaccount.Account(
       `${name}-sa`,
       {
         project,
@@ -130,7 +132,7 @@ export class GcsArtifactStore extends pulumi.ComponentResource implements StoreO
     // Bucket-level, additive bindings: nothing at project level, and nobody else's
     // bindings on an adopted bucket are touched.
     for (const role of ZENML_BUCKET_ROLES) {
-      new gcp.storage.BucketIAMMember(
+      new storage.BucketIAMMember(
         `${name}-${bindingSuffix(role)}`,
         { bucket: this.bucketName, role, member: this.serviceAccount.member },
         parent,
@@ -140,7 +142,7 @@ export class GcsArtifactStore extends pulumi.ComponentResource implements StoreO
     if (args.credentials === "impersonation") {
       this.authMethod = "impersonation";
       // The impersonator may mint tokens for this one service account, nothing else.
-      new gcp.serviceaccount.IAMMember(
+      new serviceaccount.IAMMember(
         `${name}-token-creator`,
         {
           serviceAccountId: this.serviceAccount.name,
@@ -164,8 +166,8 @@ export class GcsArtifactStore extends pulumi.ComponentResource implements StoreO
       // the old one is deleted (at the end of the update that drops it).
       const versions = args.keyVersions ?? { current: FIRST_VERSION, previous: [] };
       this.credentialVersion = versions.current;
-      const key = (version: string): gcp.serviceaccount.Key =>
-        new gcp.serviceaccount.Key(
+      const key = (version: string): serviceaccount.Key =>
+        new serviceaccount.Key(
           credentialResourceName(`${name}-key`, version),
           { serviceAccountId: this.serviceAccount.name },
           parent,
@@ -202,16 +204,16 @@ export class GcsArtifactStore extends pulumi.ComponentResource implements StoreO
     });
   }
 
-  private createBucket(name: string, args: GcsArtifactStoreArgs): gcp.storage.Bucket {
+  private createBucket(name: string, args: GcsArtifactStoreArgs): storage.Bucket {
     const parent = { parent: this };
     const dependsOn: pulumi.Resource[] = [];
     if (args.kmsKeyName !== undefined && (args.grantKmsKeyAccess ?? true)) {
       // GCS encrypts with the key as the project's Cloud Storage service agent, which
       // needs this role on the key before the bucket can be created with it. Kept on
       // destroy: other buckets of the same project may use the same key through it.
-      const agent = gcp.storage.getProjectServiceAccountOutput({ project: args.project }, parent);
+      const agent = storage.getProjectServiceAccountOutput({ project: args.project }, parent);
       dependsOn.push(
-        new gcp.kms.CryptoKeyIAMMember(
+        new kms.CryptoKeyIAMMember(
           `${name}-kms-agent`,
           {
             cryptoKeyId: args.kmsKeyName,
@@ -229,7 +231,7 @@ export class GcsArtifactStore extends pulumi.ComponentResource implements StoreO
         .apply((p) =>
           gcsBucketName(name, gcsBucketHash(pulumi.getProject(), pulumi.getStack(), p, name)),
         );
-    return new gcp.storage.Bucket(
+    return new storage.Bucket(
       `${name}-bucket`,
       {
         name: bucketName,

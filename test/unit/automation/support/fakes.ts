@@ -25,8 +25,8 @@ import type {
   ZenmlServerSettings,
 } from "../../../../src/automation/zenmlRegistrar";
 import { usesSecret, type AnyStoreDocuments } from "../../../../src/zenml/documents";
-import { StackConfigFile } from "../../../../src/automation/stackConfigFile";
-import { createHash } from "node:crypto";
+import { PROJECT_NAME } from "../../../../src/automation/project";
+import { fakeCiphertext, setStackConfigText } from "../../../support/langhost/stackFileEdit";
 
 export const REPO = path.resolve(__dirname, "..", "..", "..", "..");
 
@@ -160,15 +160,14 @@ export class FakeWorkspace implements PulumiWorkspace {
         );
         if (value.secret) this.secrets.set(key, value.value);
         else this.plainSets.set(key, value.value);
-        // Like `pulumi config set --secret --path`: ciphertext into the stack config file.
+        // Like `pulumi config set --secret --path`: ciphertext into the stack config
+        // file, which the CLI saves again by its own rules.
         const root = this.requests[this.requests.length - 1]?.projectRoot;
         if (value.secret && opts?.path && root) {
-          const file = StackConfigFile.read(path.join(root, "stacks", `Pulumi.${name}.yaml`));
-          const [ns, rest] = [key.slice(0, key.indexOf(":")), key.slice(key.indexOf(":") + 1)];
-          const [top, ...sub] = rest.split(".");
-          const cipher = `v1:FAKE:${createHash("sha256").update(value.value).digest("base64").slice(0, 24)}`;
-          file.setPath(`${ns}:${top}`, sub, { secure: cipher });
-          file.save();
+          const file = path.join(root, "stacks", `Pulumi.${name}.yaml`);
+          const text = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
+          const stored = { secure: fakeCiphertext(value.value) };
+          fs.writeFileSync(file, setStackConfigText(text, PROJECT_NAME, key, stored, opts));
         }
       },
       preview: async (opts) => {

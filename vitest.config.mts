@@ -4,6 +4,8 @@ import { defineConfig } from "vitest/config";
 // (real ZenML server, moto and emulators started by the test run itself).
 export default defineConfig({
   test: {
+    // A missing golden file fails everywhere, not only under CI; `vitest -u` writes them.
+    update: "none",
     projects: [
       {
         test: {

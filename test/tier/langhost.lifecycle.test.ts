@@ -96,6 +96,17 @@ describe("ZenML resources through the real dynamic-provider host", () => {
     expect(stepOf(run, `${STORE}-zenml-connector`)?.op).toBe("create");
     expect(stepOf(run, `${STORE}-zenml-artifact-store`)?.op).toBe("create");
     expect(stepOf(run, `${STORE}-zenml-stack`)?.op).toBe("create");
+    // The API key, and the connector document that holds the store's key, stay secret in state.
+    const secretOutputs = Object.fromEntries(
+      run.registrations
+        .filter((r) => r.type === "pulumi-nodejs:dynamic:Resource")
+        .map((r) => [r.name, [...r.additionalSecretOutputs].sort()]),
+    );
+    expect(secretOutputs).toEqual({
+      [`${STORE}-zenml-connector`]: ["apiKey", "document"],
+      [`${STORE}-zenml-artifact-store`]: ["apiKey"],
+      [`${STORE}-zenml-stack`]: ["apiKey"],
+    });
     expect(await client.findByName("connector", `${STORE}-connector`)).toBeDefined();
     expect(await client.findByName("stack", STORE)).toBeDefined();
   }, 900_000);

@@ -120,4 +120,23 @@ describe("writeFileAtomic", () => {
     expect(fs.readFileSync(file, "utf8")).toBe("new");
     expect(fs.readdirSync(path.dirname(file))).toEqual([path.basename(file)]);
   });
+
+  it("puts a new file in place instead of writing into the old one (a hard link keeps the old bytes)", () => {
+    const file = tmp("old bytes");
+    const link = `${file}.link`;
+    fs.linkSync(file, link);
+    const oldInode = fs.statSync(file).ino;
+    writeFileAtomic(file, "new");
+    expect(fs.readFileSync(link, "utf8")).toBe("old bytes");
+    expect(fs.statSync(file).ino).not.toBe(oldInode);
+    expect(fs.readFileSync(file, "utf8")).toBe("new");
+    fs.rmSync(link);
+  });
+
+  it("creates the file with the mode asked for (0600 for files that hold a secret)", () => {
+    const file = path.join(path.dirname(tmp("x")), "secret.yaml");
+    writeFileAtomic(file, "s", 0o600);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    fs.rmSync(file);
+  });
 });

@@ -112,7 +112,8 @@ describe("bad ZenML server answers (real client, fake servers): one line, exit 1
   });
 
   it("the fake servers saw no secret in a URL", () => {
-    const all = Object.values(servers.requests).flat().join("\n");
+    const all = servers.requestTargets.join("\n");
+    expect(servers.requestTargets.length).toBeGreaterThan(0);
     expect(all).not.toContain("fake-secret-value");
     expect(all).not.toContain("zenml-api-key-for-bad-input-tests");
   });

@@ -103,6 +103,8 @@ export interface FakeZenmlServers {
   readonly urls: Record<string, string>;
   /** `METHOD /path` of every request, by mode. */
   readonly requests: Record<string, string[]>;
+  /** Every request's raw target, query string included (for leak checks). */
+  readonly requestTargets: string[];
   close(): Promise<void>;
 }
 
@@ -110,7 +112,9 @@ export async function startFakeZenmlServers(): Promise<FakeZenmlServers> {
   const requests: Record<string, string[]> = Object.fromEntries(
     Object.keys(MODES).map((m) => [m, []]),
   );
+  const requestTargets: string[] = [];
   const server = http.createServer((req, res) => {
+    requestTargets.push(req.url ?? "/");
     const [, mode, ...rest] = (req.url ?? "/").split("?")[0].split("/");
     const path = `/${rest.join("/")}`;
     const handler = MODES[mode];
@@ -124,6 +128,7 @@ export async function startFakeZenmlServers(): Promise<FakeZenmlServers> {
   return {
     urls: Object.fromEntries(Object.keys(MODES).map((m) => [m, `http://127.0.0.1:${port}/${m}`])),
     requests,
+    requestTargets,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

@@ -10,16 +10,6 @@
  * (test/support/awsEmulator.ts maps each resource to the AWS call it would make).
  * ZenML's AWS clients reach moto through AWS_ENDPOINT_URL, set only in tests.
  */
-import { ListUsersCommand } from "@aws-sdk/client-iam";
-import {
-  CreateBucketCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  ListBucketsCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-} from "@aws-sdk/client-s3";
-import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -29,7 +19,13 @@ import { ZenmlClient } from "../../src/zenml/client";
 import { storeDocuments, type StoreDocuments } from "../../src/zenml/documents";
 import { registrationFromOutputs, type ProgramStoreOutput } from "../../src/zenml/programOutputs";
 import { applyStoreRegistration } from "../../src/zenml/registration";
-import { iamClient, provisionOnMoto, s3Client, type Created } from "../support/awsEmulator";
+import {
+  awsKeyOf,
+  expectArtifactsInBucket,
+  expectKeyConfinedToBucket,
+  expectRoleConfinedToBucket,
+} from "../support/awsAccess";
+import { provisionOnMoto, type Created } from "../support/awsEmulator";
 import { expectNoLeaks, LeakCheck } from "../support/leakCheck";
 import {
   runPipeline,
@@ -37,7 +33,6 @@ import {
   startMoto,
   startZenmlServer,
   venvBin,
-  type AwsKey,
   type MotoServer,
   type PipelineResult,
   type ZenmlServer,
@@ -60,35 +55,6 @@ function docsFor(name: string): StoreDocuments {
 function bucketOf(name: string): string {
   return stores[name].path.replace("s3://", "");
 }
-function keyOf(name: string): AwsKey {
-  return {
-    accessKeyId: credentials[name].aws_access_key_id,
-    secretAccessKey: credentials[name].aws_secret_access_key,
-  };
-}
-async function objectKeys(bucket: string): Promise<string[]> {
-  const listed = await s3Client(moto, moto.admin).send(
-    new ListObjectsV2Command({ Bucket: bucket }),
-  );
-  return (listed.Contents ?? []).map((o) => o.Key!);
-}
-function expectArtifactsInBucket(run: PipelineResult, bucket: string, keys: string[]): void {
-  expect(run.artifact_uris.length).toBeGreaterThanOrEqual(2);
-  for (const uri of run.artifact_uris) {
-    expect(uri.startsWith(`s3://${bucket}/`)).toBe(true);
-    const prefix = uri.slice(`s3://${bucket}/`.length);
-    expect(keys.some((k) => k.startsWith(prefix))).toBe(true);
-  }
-}
-async function refused(action: Promise<unknown>): Promise<string> {
-  const error = (await action.then(
-    () => undefined,
-    (e: unknown) => e,
-  )) as { name?: string; Code?: string } | undefined;
-  expect(error, "the call should have been refused").toBeDefined();
-  return error!.name ?? error!.Code ?? "unknown";
-}
-
 beforeAll(async () => {
   leaks.captureOutput().text("transcript", transcript);
   moto = await startMoto();
@@ -149,31 +115,16 @@ describe("AWS acceptance on moto and a real ZenML server", () => {
       transcript.push(JSON.stringify(run));
       expect(run.status).toBe("completed");
       expect(run.loaded).toBe(EXPECTED_OUTPUT);
-      expectArtifactsInBucket(run, bucketOf("acc-keyed"), await objectKeys(bucketOf("acc-keyed")));
+      await expectArtifactsInBucket(moto, run, bucketOf("acc-keyed"));
     });
 
-    it("the minted key reads and writes its own bucket", async () => {
-      const s3 = s3Client(moto, keyOf("acc-keyed"));
-      const Bucket = bucketOf("acc-keyed");
-      await s3.send(new PutObjectCommand({ Bucket, Key: "probe.txt", Body: "probe" }));
-      const got = await s3.send(new GetObjectCommand({ Bucket, Key: "probe.txt" }));
-      expect(await got.Body!.transformToString()).toBe("probe");
-      await s3.send(new DeleteObjectCommand({ Bucket, Key: "probe.txt" }));
-    });
-
-    it("moto refuses the minted key on another bucket, on listing all buckets and on IAM", async () => {
-      const s3 = s3Client(moto, keyOf("acc-keyed"));
-      const other = bucketOf("acc-roled");
-      expect(
-        await refused(s3.send(new PutObjectCommand({ Bucket: other, Key: "x", Body: "x" }))),
-      ).toBe("AccessDenied");
-      expect(await refused(s3.send(new ListObjectsV2Command({ Bucket: other })))).toBe(
-        "AccessDenied",
+    it("the minted key reads and writes its own bucket; moto refuses it on another bucket, on listing all buckets and on IAM", async () => {
+      await expectKeyConfinedToBucket(
+        moto,
+        awsKeyOf(credentials["acc-keyed"]),
+        bucketOf("acc-keyed"),
+        bucketOf("acc-roled"),
       );
-      expect(await refused(s3.send(new ListBucketsCommand({})))).toBe("AccessDenied");
-      expect(
-        await refused(iamClient(moto, keyOf("acc-keyed")).send(new ListUsersCommand({}))),
-      ).toMatch(/AccessDenied/);
     });
   });
 
@@ -229,43 +180,17 @@ describe("AWS acceptance on moto and a real ZenML server", () => {
       transcript.push(JSON.stringify(run));
       expect(run.status).toBe("completed");
       expect(run.loaded).toBe(EXPECTED_OUTPUT);
-      expectArtifactsInBucket(run, bucketOf("acc-roled"), await objectKeys(bucketOf("acc-roled")));
+      await expectArtifactsInBucket(moto, run, bucketOf("acc-roled"));
     });
 
     it("the user's own key can only assume the role; the role's credentials reach only its bucket", async () => {
-      const userS3 = s3Client(moto, keyOf("acc-roled"));
-      expect(
-        await refused(userS3.send(new ListObjectsV2Command({ Bucket: bucketOf("acc-roled") }))),
-      ).toBe("AccessDenied");
-      const sts = new STSClient({
-        endpoint: moto.endpoint,
-        region: moto.region,
-        credentials: keyOf("acc-roled"),
-      });
-      const assumed = await sts.send(
-        new AssumeRoleCommand({
-          RoleArn: stores["acc-roled"].connectorConfiguration.role_arn,
-          RoleSessionName: "probe",
-        }),
-      );
-      const c = assumed.Credentials!;
-      const roleS3 = s3Client(
+      await expectRoleConfinedToBucket(
         moto,
-        { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey! },
-        c.SessionToken,
+        awsKeyOf(credentials["acc-roled"]),
+        stores["acc-roled"].connectorConfiguration.role_arn,
+        bucketOf("acc-roled"),
+        bucketOf("acc-keyed"),
       );
-      const listed = await roleS3.send(new ListObjectsV2Command({ Bucket: bucketOf("acc-roled") }));
-      expect(listed.KeyCount).toBeGreaterThan(0);
-      expect(
-        await refused(roleS3.send(new ListObjectsV2Command({ Bucket: bucketOf("acc-keyed") }))),
-      ).toBe("AccessDenied");
-      expect(await refused(roleS3.send(new ListBucketsCommand({})))).toBe("AccessDenied");
-      await s3Client(moto, moto.admin).send(new CreateBucketCommand({ Bucket: "acc-unrelated" }));
-      expect(
-        await refused(
-          roleS3.send(new PutObjectCommand({ Bucket: "acc-unrelated", Key: "x", Body: "x" })),
-        ),
-      ).toBe("AccessDenied");
     });
   });
 

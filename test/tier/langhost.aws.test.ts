@@ -13,20 +13,15 @@
  * and the AWS provider (awsHandlers.ts maps each resource to its AWS call).
  * ZenML's AWS clients reach moto through AWS_ENDPOINT_URL, set only in tests.
  */
-import { ListUsersCommand } from "@aws-sdk/client-iam";
-import {
-  CreateBucketCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  ListBucketsCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-} from "@aws-sdk/client-s3";
-import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ZenmlClient } from "../../src/zenml/client";
 import type { ProgramStoreOutput } from "../../src/zenml/programOutputs";
-import { iamClient, s3Client } from "../support/awsEmulator";
+import {
+  awsKeyOf,
+  expectArtifactsInBucket,
+  expectKeyConfinedToBucket,
+  expectRoleConfinedToBucket,
+} from "../support/awsAccess";
 import { motoInvokes, motoResourceHandler } from "../support/langhost/awsHandlers";
 import { LanghostEngine, type RunResult } from "../support/langhost/engine";
 import { copyProject, type ProjectCopy } from "../support/langhost/projectCopy";
@@ -36,9 +31,7 @@ import {
   runPipeline,
   startMoto,
   startZenmlServer,
-  type AwsKey,
   type MotoServer,
-  type PipelineResult,
   type ZenmlServer,
 } from "../support/services";
 
@@ -59,34 +52,6 @@ const leaks = new LeakCheck();
 
 function bucketOf(name: string): string {
   return stores[name].path.replace("s3://", "");
-}
-function keyOf(name: string): AwsKey {
-  return {
-    accessKeyId: credentials[name].aws_access_key_id,
-    secretAccessKey: credentials[name].aws_secret_access_key,
-  };
-}
-async function objectKeys(bucket: string): Promise<string[]> {
-  const listed = await s3Client(moto, moto.admin).send(
-    new ListObjectsV2Command({ Bucket: bucket }),
-  );
-  return (listed.Contents ?? []).map((o) => o.Key!);
-}
-function expectArtifactsInBucket(run: PipelineResult, bucket: string, keys: string[]): void {
-  expect(run.artifact_uris.length).toBeGreaterThanOrEqual(2);
-  for (const uri of run.artifact_uris) {
-    expect(uri.startsWith(`s3://${bucket}/`)).toBe(true);
-    const prefix = uri.slice(`s3://${bucket}/`.length);
-    expect(keys.some((k) => k.startsWith(prefix))).toBe(true);
-  }
-}
-async function refused(action: Promise<unknown>): Promise<string> {
-  const error = (await action.then(
-    () => undefined,
-    (e: unknown) => e,
-  )) as { name?: string; Code?: string } | undefined;
-  expect(error, "the call should have been refused").toBeDefined();
-  return error!.name ?? error!.Code ?? "unknown";
 }
 function record(run: RunResult): void {
   transcript.push(run.program.stdout, run.program.stderr, run.pluginOutput);
@@ -189,65 +154,28 @@ describe("AWS acceptance through cmd/run, moto and a real ZenML server", () => {
         transcript.push(JSON.stringify(run));
         expect(run.status).toBe("completed");
         expect(run.loaded).toBe(EXPECTED_OUTPUT);
-        expectArtifactsInBucket(run, bucketOf(name), await objectKeys(bucketOf(name)));
+        await expectArtifactsInBucket(moto, run, bucketOf(name));
       });
     });
   }
 
   it("access-key mode: the minted key reads and writes its own bucket only", async () => {
-    const s3 = s3Client(moto, keyOf("acc-keyed"));
-    const Bucket = bucketOf("acc-keyed");
-    await s3.send(new PutObjectCommand({ Bucket, Key: "probe.txt", Body: "probe" }));
-    const got = await s3.send(new GetObjectCommand({ Bucket, Key: "probe.txt" }));
-    expect(await got.Body!.transformToString()).toBe("probe");
-    await s3.send(new DeleteObjectCommand({ Bucket, Key: "probe.txt" }));
-    const other = bucketOf("acc-roled");
-    expect(
-      await refused(s3.send(new PutObjectCommand({ Bucket: other, Key: "x", Body: "x" }))),
-    ).toBe("AccessDenied");
-    expect(await refused(s3.send(new ListObjectsV2Command({ Bucket: other })))).toBe(
-      "AccessDenied",
+    await expectKeyConfinedToBucket(
+      moto,
+      awsKeyOf(credentials["acc-keyed"]),
+      bucketOf("acc-keyed"),
+      bucketOf("acc-roled"),
     );
-    expect(await refused(s3.send(new ListBucketsCommand({})))).toBe("AccessDenied");
-    expect(
-      await refused(iamClient(moto, keyOf("acc-keyed")).send(new ListUsersCommand({}))),
-    ).toMatch(/AccessDenied/);
   });
 
   it("iam-role mode: the user's key can only assume the role; the role reaches only its bucket", async () => {
-    const userS3 = s3Client(moto, keyOf("acc-roled"));
-    expect(
-      await refused(userS3.send(new ListObjectsV2Command({ Bucket: bucketOf("acc-roled") }))),
-    ).toBe("AccessDenied");
-    const sts = new STSClient({
-      endpoint: moto.endpoint,
-      region: moto.region,
-      credentials: keyOf("acc-roled"),
-    });
-    const assumed = await sts.send(
-      new AssumeRoleCommand({
-        RoleArn: stores["acc-roled"].connectorConfiguration.role_arn,
-        RoleSessionName: "probe",
-      }),
-    );
-    const c = assumed.Credentials!;
-    const roleS3 = s3Client(
+    await expectRoleConfinedToBucket(
       moto,
-      { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey! },
-      c.SessionToken,
+      awsKeyOf(credentials["acc-roled"]),
+      stores["acc-roled"].connectorConfiguration.role_arn,
+      bucketOf("acc-roled"),
+      bucketOf("acc-keyed"),
     );
-    const listed = await roleS3.send(new ListObjectsV2Command({ Bucket: bucketOf("acc-roled") }));
-    expect(listed.KeyCount).toBeGreaterThan(0);
-    expect(
-      await refused(roleS3.send(new ListObjectsV2Command({ Bucket: bucketOf("acc-keyed") }))),
-    ).toBe("AccessDenied");
-    expect(await refused(roleS3.send(new ListBucketsCommand({})))).toBe("AccessDenied");
-    await s3Client(moto, moto.admin).send(new CreateBucketCommand({ Bucket: "acc-unrelated" }));
-    expect(
-      await refused(
-        roleS3.send(new PutObjectCommand({ Bucket: "acc-unrelated", Key: "x", Body: "x" })),
-      ),
-    ).toBe("AccessDenied");
   });
 
   it("leak check: no minted secret or API key in output, plugin output, service logs or the project copy", () => {

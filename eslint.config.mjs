@@ -7,6 +7,12 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   { files: ["**/*.mjs"], ...tseslint.configs.disableTypeChecked },
   {
+    // The CommonJS loaders that run before any TypeScript can (src/main.js, src/sourceLoader.js).
+    files: ["**/*.js"],
+    languageOptions: { sourceType: "commonjs" },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
+  {
     files: ["**/*.ts", "**/*.mts"],
     plugins: { "@pulumi": pulumi },
     languageOptions: {

@@ -3,13 +3,14 @@
  * way the Pulumi CLI runs it: `@pulumi/pulumi/cmd/run` spawned with the
  * language host's arguments and environment (working directory and entry
  * point from Pulumi.yaml's `main`, config from the stack file), against the
- * harness's resource monitor. Real: cmd/run, ts-node, the program, the SDK's
+ * harness's resource monitor. Real: cmd/run, the program (through its entry
+ * src/main.js and the transpile cache), the SDK's
  * serialisation (secrets, unknowns, dynamic providers' `__provider`). Emulated:
  * the engine's step generation and the provider plugins (previews call no
  * provider; the data sources answer with placeholders, placeholders.ts).
  *
  * Every preview runs exactly as a user's would: no switch of cmd/run's is set
- * (it compiles transpile-only because tsconfig.program.json says `noCheck`).
+ * (Pulumi.yaml says `typescript: false`; src/main.js transpiles, no type-check).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -205,17 +206,19 @@ describe("preview from a production install (npm ci --omit=dev)", () => {
 
   beforeAll(async () => {
     copy = copyProject(REPO_ROOT, { production: true });
+    // npm installs ts-node as @pulumi/pulumi's optional peer; the program must not need it.
+    fs.rmSync(path.join(copy.root, "node_modules", "ts-node"), { recursive: true });
     run = await engineFor(copy.root, "aws-dev").preview();
   }, 1_800_000);
   afterAll(() => copy?.remove());
 
-  it("has no devDependencies, but TypeScript and ts-node, which the language host compiles with", () => {
+  it("has no devDependencies and no ts-node, but TypeScript, which the program's entry transpiles with", () => {
     const installed = (name: string): boolean =>
       fs.existsSync(path.join(copy.root, "node_modules", name, "package.json"));
     expect(installed("vitest")).toBe(false);
     expect(installed("eslint")).toBe(false);
     expect(installed("typescript")).toBe(true);
-    expect(installed("ts-node")).toBe(true);
+    expect(installed("ts-node")).toBe(false);
   });
 
   it("previews the shipped aws-dev stack without an error", () => {

@@ -14,13 +14,7 @@ import * as path from "node:path";
 import { loadProject } from "./project";
 import { fakeCiphertext, setStackConfigText } from "./stackFileEdit";
 
-const PROJECT_FILES = [
-  "Pulumi.yaml",
-  "package.json",
-  "package-lock.json",
-  "tsconfig.json",
-  "tsconfig.program.json",
-];
+const PROJECT_FILES = ["Pulumi.yaml", "package.json", "package-lock.json", "tsconfig.json"];
 const PROJECT_DIRS = ["src", "stacks"];
 
 export interface ProjectCopy {

@@ -2,7 +2,7 @@
  * Runs a Pulumi Node.js program the way `pulumi-language-nodejs` runs it: the
  * SDK's own `@pulumi/pulumi/cmd/run` (resolved from the program directory),
  * spawned with the arguments and environment the language host derives from
- * the engine's RunRequest. What is real: cmd/run, ts-node, the program and the
+ * the engine's RunRequest. What is real: cmd/run, ts-node (where Pulumi.yaml asks for it), the program and the
  * SDK. What is not: the language host binary itself (this file stands in for
  * its Run/execRuntime) and the engine it would talk to (see monitor.ts).
  */

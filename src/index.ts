@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_NAMESPACE, loadDeployment } from "./config/load";
 import type { DeploymentConfig } from "./config/types";
 import { createStore } from "./stores";
-import type { StoreOutputs } from "./stores/outputs";
+import type { StoreOutputs } from "./zenml/model";
 
 async function createStores(
   deployment: DeploymentConfig,
@@ -28,7 +28,7 @@ async function registerInZenml(
   adoptExisting: boolean,
   created: { name: string; stackName: string; outputs: StoreOutputs }[],
 ): Promise<Record<string, pulumi.Output<string>>> {
-  const { ZenmlRegistration } = await import("./zenml/zenmlRegistration");
+  const { ZenmlRegistration } = await import("./zenml/registrationComponent");
   const apiKey = new pulumi.Config(CONFIG_NAMESPACE).getSecret("zenmlApiKey");
   return Object.fromEntries(
     created.map(({ name, stackName, outputs }) => {
@@ -49,7 +49,7 @@ export = async () => {
   const created = await createStores(deployment);
   const { serverUrl, adoptExisting } = deployment.zenml;
   return {
-    /** Everything ZenML needs per store, except credentials. */
+    /** Everything ZenML needs per store, except credentials: `StoreFacts` (src/zenml/model.ts). */
     stores: Object.fromEntries(
       created.map(({ name, stackName, outputs }) => [
         name,
@@ -59,12 +59,7 @@ export = async () => {
           flavor: outputs.flavor,
           path: outputs.path,
           artifactStoreConfiguration: outputs.artifactStoreConfiguration,
-          connectorType: outputs.connectorType,
-          authMethod: outputs.authMethod,
-          resourceType: outputs.resourceType,
-          resourceId: outputs.resourceId,
-          connectorConfiguration: outputs.connectorConfiguration,
-          authenticationSecret: outputs.authenticationSecret,
+          auth: outputs.auth,
         },
       ]),
     ),

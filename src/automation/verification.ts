@@ -18,7 +18,7 @@ export interface StoreCheck {
 }
 
 export interface VerifyRequest {
-  readonly stores: readonly (StoreUnderTest & { registeredWithSecret?: boolean })[];
+  readonly stores: readonly StoreUnderTest[];
   /** The ZenML server the stores are registered in, when there is one to ask. */
   readonly zenml?: { server: string; registrar: ZenmlRegistrar };
   readonly timeoutMs: number;
@@ -64,7 +64,7 @@ export async function verifyStores(req: VerifyRequest, deps: Deps): Promise<Stor
         storage = {
           status: "passed",
           attempts,
-          detail: `wrote, read, listed and deleted ${store.resourceId.replace(/\/+$/, "")}/${key}`,
+          detail: `wrote, read, listed and deleted ${store.path.replace(/\/+$/, "")}/${key}`,
         };
       } catch (err) {
         const e = err instanceof RetryError ? err : new RetryError(err, 1);
@@ -90,12 +90,13 @@ export async function verifyStores(req: VerifyRequest, deps: Deps): Promise<Stor
 }
 
 async function verifyConnector(
-  store: StoreUnderTest & { registeredWithSecret?: boolean },
+  store: StoreUnderTest,
   zenml: { server: string; registrar: ZenmlRegistrar },
   timeoutMs: number,
   deps: Deps,
 ): Promise<NonNullable<StoreCheck["zenml"]>> {
-  if (store.registeredWithSecret) {
+  const { auth } = store;
+  if (auth.kind === "secret") {
     return {
       server: zenml.server,
       status: "skipped",
@@ -107,8 +108,8 @@ async function verifyConnector(
     const { value, attempts } = await retry(
       async () => {
         const r = await zenml.registrar.verifyConnector(name, {
-          type: store.resourceType,
-          id: store.resourceId,
+          type: auth.resourceType,
+          id: auth.resourceId,
         });
         if (!r.found) return r;
         if (r.error !== undefined) throw new Error(r.error);

@@ -6,12 +6,10 @@ import type {
   ServiceConnectorDocument,
   StackDocument,
 } from "../zenml/documents";
-import type { ArtifactStoreFlavor } from "../stores/outputs";
+import { ARTIFACT_STORE_FLAVORS, type ArtifactStoreFlavor } from "../zenml/model";
 import { STACK_YAML_VERSION } from "../zenml/stackYaml";
 import { OperationError, UsageError } from "./errors";
 
-/** The artifact-store flavors this project registers. */
-const FLAVORS: readonly ArtifactStoreFlavor[] = ["s3", "gcp", "azure"];
 /** The path schemes ZenML's artifact-store flavors accept. */
 const PATH_SCHEMES: Readonly<Record<ArtifactStoreFlavor, readonly string[]>> = {
   s3: ["s3://"],
@@ -60,7 +58,7 @@ export type ConnectZenml = (
 /** The real registrar, over the project's ZenML REST client (loaded only when used). */
 export const connectZenmlServer: ConnectZenml = async (server, log) => {
   const { ZenmlClient } = await import("../zenml/client");
-  const { applyStoreRegistration, removeStoreRegistration } = await import("../zenml/registration");
+  const { applyStoreRegistration, removeStoreRegistration } = await import("../zenml/apply");
   const auth =
     server.apiKey !== undefined
       ? { apiKey: server.apiKey }
@@ -214,10 +212,10 @@ export async function documentsFromStackYaml(
     // connector (or secret) was created, and leaves that behind.
     const flavor = (): ArtifactStoreFlavor => {
       const f = component.flavor as ArtifactStoreFlavor;
-      if (!FLAVORS.includes(f)) {
+      if (!ARTIFACT_STORE_FLAVORS.includes(f)) {
         throw new UsageError(
           source,
-          `component ${name} has flavor ${JSON.stringify(component.flavor)}; expected one of: ${FLAVORS.join(", ")}`,
+          `component ${name} has flavor ${JSON.stringify(component.flavor)}; expected one of: ${ARTIFACT_STORE_FLAVORS.join(", ")}`,
         );
       }
       const path = String(configuration.path ?? "");

@@ -2,7 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { s3CompatibleKeyPair } from "../config/load";
 import { keyVersions } from "../config/rotation";
 import type { StoreConfig } from "../config/types";
-import type { StoreOutputs } from "./outputs";
+import type { StoreOutputs } from "../zenml/model";
 
 /**
  * Creates the component for one configured store. Each backend's module (and

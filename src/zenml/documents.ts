@@ -1,25 +1,9 @@
-import type { ArtifactStoreFlavor } from "../stores/outputs";
+import type { ArtifactStoreFlavor, ConnectorAuth, SecretAuth, StoreRegistration } from "./model";
 
-/** One store's registration facts, with every Pulumi output resolved. */
-export interface StoreRegistration {
-  readonly storeName: string;
-  readonly stackName: string;
-  readonly flavor: ArtifactStoreFlavor;
-  readonly artifactStoreConfiguration: Readonly<Record<string, unknown>>;
-  readonly connectorType: string;
-  readonly authMethod: string;
-  readonly resourceType: string;
-  readonly resourceId: string;
-  readonly connectorConfiguration: Readonly<Record<string, string>>;
-  /** Secret connector fields; kept apart from the plain configuration everywhere. */
-  readonly credentials: Readonly<Record<string, string>>;
-  /**
-   * Set when ZenML authenticates through a ZenML secret of this name instead of
-   * a service connector (Azure `sas` mode): `credentials` are the secret's
-   * values and the connector fields are unused. See `registrationDocuments`.
-   */
-  readonly authenticationSecret?: string;
-}
+/** A registration whose store ZenML reaches through a service connector. */
+export type ConnectorRegistration = StoreRegistration & { readonly auth: ConnectorAuth };
+/** A registration whose store ZenML reaches with a ZenML secret. */
+export type SecretRegistration = StoreRegistration & { readonly auth: SecretAuth };
 
 export interface ServiceConnectorDocument {
   readonly name: string;
@@ -68,32 +52,34 @@ export function connectorName(storeName: string): string {
   return `${storeName}-connector`;
 }
 
-export function serviceConnectorDocument(reg: StoreRegistration): ServiceConnectorDocument {
+export function serviceConnectorDocument(reg: ConnectorRegistration): ServiceConnectorDocument {
   return {
     name: connectorName(reg.storeName),
-    connector_type: reg.connectorType,
-    auth_method: reg.authMethod,
-    resource_types: [reg.resourceType],
-    resource_id: reg.resourceId,
-    configuration: { ...reg.connectorConfiguration },
+    connector_type: reg.auth.type,
+    auth_method: reg.auth.method,
+    resource_types: [reg.auth.resourceType],
+    resource_id: reg.auth.resourceId,
+    configuration: { ...reg.auth.configuration },
     secrets: { ...reg.credentials },
     labels: MANAGED_LABELS,
   };
 }
 
-export function artifactStoreDocument(reg: StoreRegistration): ArtifactStoreDocument {
+export function artifactStoreDocument(reg: ConnectorRegistration): ArtifactStoreDocument {
   return {
     name: reg.storeName,
     type: "artifact_store",
     flavor: reg.flavor,
     configuration: { ...reg.artifactStoreConfiguration },
     connector: connectorName(reg.storeName),
-    connector_resource_id: reg.resourceId,
+    connector_resource_id: reg.auth.resourceId,
     labels: MANAGED_LABELS,
   };
 }
 
-export function stackDocument(reg: StoreRegistration): StackDocument {
+export function stackDocument(
+  reg: Pick<StoreRegistration, "storeName" | "stackName">,
+): StackDocument {
   return {
     name: reg.stackName,
     components: { artifact_store: reg.storeName, orchestrator: DEFAULT_ORCHESTRATOR },
@@ -101,7 +87,7 @@ export function stackDocument(reg: StoreRegistration): StackDocument {
   };
 }
 
-export function storeDocuments(reg: StoreRegistration): StoreDocuments {
+export function storeDocuments(reg: ConnectorRegistration): StoreDocuments {
   return {
     connector: serviceConnectorDocument(reg),
     artifactStore: artifactStoreDocument(reg),
@@ -141,19 +127,17 @@ export function usesSecret(docs: AnyStoreDocuments): docs is SecretStoreDocument
   return "secret" in docs;
 }
 
-/** The documents of a store that authenticates through the ZenML secret `reg.authenticationSecret`. */
-export function secretStoreDocuments(
-  reg: StoreRegistration & { readonly authenticationSecret: string },
-): SecretStoreDocuments {
+/** The documents of a store that authenticates through the ZenML secret `reg.auth.name`. */
+export function secretStoreDocuments(reg: SecretRegistration): SecretStoreDocuments {
   return {
-    secret: { name: reg.authenticationSecret, private: false, values: { ...reg.credentials } },
+    secret: { name: reg.auth.name, private: false, values: { ...reg.credentials } },
     artifactStore: {
       name: reg.storeName,
       type: "artifact_store",
       flavor: reg.flavor,
       configuration: {
         ...reg.artifactStoreConfiguration,
-        authentication_secret: reg.authenticationSecret,
+        authentication_secret: reg.auth.name,
       },
       labels: MANAGED_LABELS,
     },
@@ -163,7 +147,8 @@ export function secretStoreDocuments(
 
 /** A store's documents, whichever way ZenML authenticates to it (connector or secret). */
 export function registrationDocuments(reg: StoreRegistration): AnyStoreDocuments {
-  return reg.authenticationSecret !== undefined
-    ? secretStoreDocuments({ ...reg, authenticationSecret: reg.authenticationSecret })
-    : storeDocuments(reg);
+  const { auth } = reg;
+  return auth.kind === "secret"
+    ? secretStoreDocuments({ ...reg, auth })
+    : storeDocuments({ ...reg, auth });
 }

@@ -28,7 +28,7 @@ import {
   upsertConnector,
   upsertSecret,
   upsertStack,
-} from "./registration";
+} from "./apply";
 import { secretRequest, serviceConnectorRequest, stackRequest } from "./restBodies";
 
 /** How a ZenML resource reaches its server. */

@@ -18,8 +18,8 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { DeployedStore } from "../../src/automation/registration";
-import { writeZenmlYaml } from "../../src/automation/registration";
+import type { StoreRegistration } from "../../src/zenml/model";
+import { writeZenmlYaml } from "../../src/automation/recordedRegistration";
 import { StackConfigFile } from "../../src/automation/stackConfigFile";
 
 const [mode, root, bytesArg] = process.argv.slice(2);
@@ -61,18 +61,21 @@ function writerFor(variant: string): (projectRoot: string) => void {
       };
     }
     case "zenml-yaml": {
-      const store: DeployedStore = {
+      const store: StoreRegistration = {
         storeName: "s3-store",
         stackName: "s3-store",
         backend: "aws",
         path: "s3://faults-bucket",
         flavor: "s3",
         artifactStoreConfiguration: { path: "s3://faults-bucket", faults: blob(variant) },
-        connectorType: "aws",
-        authMethod: "secret-key",
-        resourceType: "s3-bucket",
-        resourceId: "s3://faults-bucket",
-        connectorConfiguration: { region: "eu-west-1" },
+        auth: {
+          kind: "connector",
+          type: "aws",
+          method: "secret-key",
+          resourceType: "s3-bucket",
+          resourceId: "s3://faults-bucket",
+          configuration: { region: "eu-west-1" },
+        },
         credentials: { aws_access_key_id: "", aws_secret_access_key: "" },
       };
       return (projectRoot) => {

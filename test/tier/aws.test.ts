@@ -17,8 +17,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { secretEnvName, renderCliScript } from "../../src/zenml/cliScript";
 import { ZenmlClient } from "../../src/zenml/client";
 import { storeDocuments, type StoreDocuments } from "../../src/zenml/documents";
-import { registrationFromOutputs, type ProgramStoreOutput } from "../../src/zenml/programOutputs";
-import { applyStoreRegistration } from "../../src/zenml/registration";
+import { storeRegistration, type StoreFacts } from "../../src/zenml/model";
+import { applyStoreRegistration } from "../../src/zenml/apply";
 import {
   awsKeyOf,
   expectArtifactsInBucket,
@@ -37,12 +37,13 @@ import {
   type PipelineResult,
   type ZenmlServer,
 } from "../support/services";
+import { connectorAuth, connectorRegistration } from "../support/registrations";
 
 let moto: MotoServer;
 let zenml: ZenmlServer;
 let client: ZenmlClient;
 let created: Created[];
-let stores: Record<string, ProgramStoreOutput>;
+let stores: Record<string, StoreFacts>;
 let credentials: Record<string, Record<string, string>>;
 const transcript: string[] = [];
 const leaks = new LeakCheck();
@@ -50,7 +51,9 @@ const leaks = new LeakCheck();
 const EXPECTED_OUTPUT = "hello from step 1 -> sum=6";
 
 function docsFor(name: string): StoreDocuments {
-  return storeDocuments(registrationFromOutputs(name, stores[name], credentials[name]));
+  return storeDocuments(
+    connectorRegistration(storeRegistration(name, stores[name], credentials[name])),
+  );
 }
 function bucketOf(name: string): string {
   return stores[name].path.replace("s3://", "");
@@ -71,7 +74,7 @@ beforeAll(async () => {
     ],
   });
   created = provisioned.created;
-  stores = provisioned.outputs.stores as Record<string, ProgramStoreOutput>;
+  stores = provisioned.outputs.stores as Record<string, StoreFacts>;
   credentials = provisioned.outputs.credentials as Record<string, Record<string, string>>;
   for (const [name, creds] of Object.entries(credentials)) leaks.credentials(name, creds);
   leaks
@@ -102,7 +105,7 @@ describe("AWS acceptance on moto and a real ZenML server", () => {
       const ids = await applyStoreRegistration(client, docsFor("acc-keyed"));
       const error = await client.verifyConnector(ids.credentialsId, "acc-keyed-connector", {
         type: "s3-bucket",
-        id: stores["acc-keyed"].resourceId,
+        id: stores["acc-keyed"].path,
       });
       expect(error).toBeUndefined();
     });
@@ -167,7 +170,7 @@ describe("AWS acceptance on moto and a real ZenML server", () => {
       const connector = await client.findByName("connector", "acc-roled-connector");
       const error = await client.verifyConnector(connector!.id, "acc-roled-connector", {
         type: "s3-bucket",
-        id: stores["acc-roled"].resourceId,
+        id: stores["acc-roled"].path,
       });
       expect(error).toBeUndefined();
     });
@@ -187,7 +190,7 @@ describe("AWS acceptance on moto and a real ZenML server", () => {
       await expectRoleConfinedToBucket(
         moto,
         awsKeyOf(credentials["acc-roled"]),
-        stores["acc-roled"].connectorConfiguration.role_arn,
+        connectorAuth(stores["acc-roled"]).configuration.role_arn,
         bucketOf("acc-roled"),
         bucketOf("acc-keyed"),
       );

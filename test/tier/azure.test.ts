@@ -27,8 +27,8 @@ import {
   usesSecret,
   type SecretStoreDocuments,
   type StoreDocuments,
-  type StoreRegistration,
 } from "../../src/zenml/documents";
+import type { StoreRegistration } from "../../src/zenml/model";
 import {
   componentRequest,
   secretArtifactStoreRequest,
@@ -88,15 +88,12 @@ async function registrationOf(store: AzureBlobArtifactStore): Promise<StoreRegis
   return {
     storeName: store.storeName,
     stackName: store.storeName,
+    backend: store.backend,
     flavor: store.flavor,
+    path: await resolve(store.path),
     artifactStoreConfiguration: await resolve(store.artifactStoreConfiguration),
-    connectorType: store.connectorType,
-    authMethod: store.authMethod,
-    resourceType: store.resourceType,
-    resourceId: await resolve(store.resourceId),
-    connectorConfiguration: await resolve(store.connectorConfiguration),
+    auth: await resolve(pulumi.output(store.auth)),
     credentials: await resolve(store.credentials),
-    authenticationSecret: store.authenticationSecret,
   };
 }
 
@@ -371,7 +368,10 @@ describe("Azure sas mode on Azurite and a real ZenML server", () => {
       storeName: "az-sas-cli",
       stackName: "az-sas-cli",
     };
-    const cliDocs = registrationDocuments({ ...reg, authenticationSecret: "az-sas-cli-secret" });
+    const cliDocs = registrationDocuments({
+      ...reg,
+      auth: { kind: "secret", name: "az-sas-cli-secret" },
+    });
     await runRegisterScript(
       [cliDocs],
       {

@@ -26,9 +26,9 @@ import { isZenmlError, type ZenmlError, ZenmlClient, type Kind } from "../../src
 import {
   serviceConnectorDocument,
   storeDocuments,
-  type StoreRegistration,
+  type ConnectorRegistration,
 } from "../../src/zenml/documents";
-import { applyStoreRegistration, removeStoreRegistration } from "../../src/zenml/registration";
+import { applyStoreRegistration, removeStoreRegistration } from "../../src/zenml/apply";
 import { connectorProvider } from "../../src/zenml/resources";
 import { FaultProxy, type Fault } from "../support/faultsProxy";
 import { startZenmlServer, type ZenmlServer } from "../support/services";
@@ -40,17 +40,22 @@ let proxy: FaultProxy;
 let direct: ZenmlClient;
 const faultsInjected: { where: string; request: number; fault: Fault; path: string }[] = [];
 
-function registration(store: string): StoreRegistration {
+function registration(store: string): ConnectorRegistration {
   return {
     storeName: store,
     stackName: store,
     flavor: "s3",
     artifactStoreConfiguration: { path: `s3://${store}-bucket` },
-    connectorType: "aws",
-    authMethod: "secret-key",
-    resourceType: "s3-bucket",
-    resourceId: `s3://${store}-bucket`,
-    connectorConfiguration: { region: "eu-west-1" },
+    backend: "aws",
+    path: `s3://${store}-bucket`,
+    auth: {
+      kind: "connector",
+      type: "aws",
+      method: "secret-key",
+      resourceType: "s3-bucket",
+      resourceId: `s3://${store}-bucket`,
+      configuration: { region: "eu-west-1" },
+    },
     credentials: { aws_access_key_id: "AKIAFAULTSFAULTS0001", aws_secret_access_key: "faults-x" },
   };
 }
@@ -200,9 +205,11 @@ describe("the CLI's register when the ZenML server dies mid-registration", () =>
       0,
     );
     const deps: Deps = { ...f.deps, connectZenml: connectZenmlServer };
+    const base = registration("s3-store");
     const docs = storeDocuments({
-      ...registration("s3-store"),
-      resourceId: "s3://zenml-s3-store-abc",
+      ...base,
+      path: "s3://zenml-s3-store-abc",
+      auth: { ...base.auth, resourceId: "s3://zenml-s3-store-abc" },
     });
     const before = proxy.requests;
     await register({ stack: "aws-dev", server: proxy.url }, deps);

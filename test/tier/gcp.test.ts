@@ -20,9 +20,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ZenmlClient } from "../../src/zenml/client";
 import { storeDocuments, type StoreDocuments } from "../../src/zenml/documents";
-import { registrationFromOutputs, type ProgramStoreOutput } from "../../src/zenml/programOutputs";
+import { storeRegistration, type StoreFacts } from "../../src/zenml/model";
 import { serviceConnectorRequest } from "../../src/zenml/restBodies";
-import { applyStoreRegistration } from "../../src/zenml/registration";
+import { applyStoreRegistration } from "../../src/zenml/apply";
 import {
   mintServiceAccountKey,
   provisionOnGcsEmulator,
@@ -37,6 +37,7 @@ import {
   type PipelineResult,
   type ZenmlServer,
 } from "../support/services";
+import { connectorAuth, connectorRegistration } from "../support/registrations";
 
 const PROJECT = "zrs-acceptance";
 const SOURCE = `zenml-source@${PROJECT}.iam.gserviceaccount.com`;
@@ -46,14 +47,16 @@ let emu: GcsEmulator;
 let zenml: ZenmlServer;
 let client: ZenmlClient;
 let created: Created[];
-let stores: Record<string, ProgramStoreOutput>;
+let stores: Record<string, StoreFacts>;
 let credentials: Record<string, Record<string, string>>;
 let sourceKey: string;
 const transcript: string[] = [];
 const leaks = new LeakCheck();
 
 function docsFor(name: string): StoreDocuments {
-  return storeDocuments(registrationFromOutputs(name, stores[name], credentials[name]));
+  return storeDocuments(
+    connectorRegistration(storeRegistration(name, stores[name], credentials[name])),
+  );
 }
 function bucketOf(name: string): string {
   return stores[name].path.replace("gs://", "");
@@ -89,7 +92,7 @@ beforeAll(async () => {
     ],
   });
   created = provisioned.created;
-  stores = provisioned.outputs.stores as Record<string, ProgramStoreOutput>;
+  stores = provisioned.outputs.stores as Record<string, StoreFacts>;
   credentials = provisioned.outputs.credentials as Record<string, Record<string, string>>;
   for (const [name, creds] of Object.entries(credentials)) leaks.credentials(name, creds);
   leaks
@@ -122,7 +125,7 @@ describe("GCP acceptance on a GCS emulator and a real ZenML server", () => {
       const ids = await applyStoreRegistration(client, docsFor("gcs-keyed"));
       const error = await client.verifyConnector(ids.credentialsId, "gcs-keyed-connector", {
         type: "gcs-bucket",
-        id: stores["gcs-keyed"].resourceId,
+        id: stores["gcs-keyed"].path,
       });
       expect(error).toBeUndefined();
       const log = await emu.requestLog();
@@ -204,7 +207,7 @@ describe("GCP acceptance on a GCS emulator and a real ZenML server", () => {
       expect(body.body.auth_method).toBe("impersonation");
       expect(body.body.resource_id).toBe("gs://gcs-imp-artifacts");
       expect(body.metadata.configuration.target_principal).toBe(
-        stores["gcs-imp"].connectorConfiguration.target_principal,
+        connectorAuth(stores["gcs-imp"]).configuration.target_principal,
       );
       // ZenML stores the JSON (it decodes base64 itself); the key is the impersonator's.
       expect(

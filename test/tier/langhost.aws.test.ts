@@ -15,7 +15,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ZenmlClient } from "../../src/zenml/client";
-import type { ProgramStoreOutput } from "../../src/zenml/programOutputs";
+import type { StoreFacts } from "../../src/zenml/model";
 import {
   awsKeyOf,
   expectArtifactsInBucket,
@@ -34,6 +34,7 @@ import {
   type MotoServer,
   type ZenmlServer,
 } from "../support/services";
+import { connectorAuth } from "../support/registrations";
 
 const NS = "zenml-remote-storage";
 const STACK = "acceptance";
@@ -45,7 +46,7 @@ let client: ZenmlClient;
 let copy: ProjectCopy;
 let engine: LanghostEngine;
 let up: RunResult;
-let stores: Record<string, ProgramStoreOutput>;
+let stores: Record<string, StoreFacts>;
 let credentials: Record<string, Record<string, string>>;
 const transcript: string[] = [];
 let debugDiagnostics = 0;
@@ -106,7 +107,7 @@ beforeAll(async () => {
   expect(up.ok, `errors:\n${up.errors.join("\n---\n")}\n${up.program.stderr.slice(-3000)}`).toBe(
     true,
   );
-  stores = up.outputs.stores.value as Record<string, ProgramStoreOutput>;
+  stores = up.outputs.stores.value as Record<string, StoreFacts>;
   credentials = up.outputs.credentials.value as Record<string, Record<string, string>>;
   for (const [name, creds] of Object.entries(credentials)) leaks.credentials(name, creds);
   leaks
@@ -154,7 +155,7 @@ describe("AWS acceptance through cmd/run, moto and a real ZenML server", () => {
         expect(await client.findByName("stack", name)).toBeDefined();
         const error = await client.verifyConnector(connector!.id, `${name}-connector`, {
           type: "s3-bucket",
-          id: stores[name].resourceId,
+          id: stores[name].path,
         });
         expect(error).toBeUndefined();
       });
@@ -185,7 +186,7 @@ describe("AWS acceptance through cmd/run, moto and a real ZenML server", () => {
     await expectRoleConfinedToBucket(
       moto,
       awsKeyOf(credentials["acc-roled"]),
-      stores["acc-roled"].connectorConfiguration.role_arn,
+      connectorAuth(stores["acc-roled"]).configuration.role_arn,
       bucketOf("acc-roled"),
       bucketOf("acc-keyed"),
     );

@@ -23,12 +23,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ZenmlClient } from "../../src/zenml/client";
-import {
-  registrationDocuments,
-  usesSecret,
-  type StoreRegistration,
-} from "../../src/zenml/documents";
-import { applyStoreRegistration, type RegisteredIds } from "../../src/zenml/registration";
+import { registrationDocuments, usesSecret } from "../../src/zenml/documents";
+import type { StoreRegistration } from "../../src/zenml/model";
+import { applyStoreRegistration, type RegisteredIds } from "../../src/zenml/apply";
 import {
   motoAdmin,
   parseLastJsonLine,
@@ -171,15 +168,12 @@ beforeAll(async () => {
   registration = {
     storeName: STORE,
     stackName: STACK,
+    backend: store.backend,
     flavor: store.flavor,
+    path: (await unwrap(store.path))!,
     artifactStoreConfiguration: (await unwrap(store.artifactStoreConfiguration))!,
-    connectorType: store.connectorType,
-    authMethod: store.authMethod,
-    resourceType: store.resourceType,
-    resourceId: (await unwrap(store.resourceId))!,
-    connectorConfiguration: (await unwrap(store.connectorConfiguration))!,
+    auth: store.auth,
     credentials: (await unwrap(store.credentials))!,
-    authenticationSecret: store.authenticationSecret,
   };
 
   // 4. Registered in the real ZenML server by this project's client from its documents.

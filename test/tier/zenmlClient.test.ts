@@ -8,8 +8,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isZenmlError, ZenmlClient } from "../../src/zenml/client";
-import { storeDocuments, type StoreRegistration } from "../../src/zenml/documents";
-import { applyStoreRegistration, removeStoreRegistration } from "../../src/zenml/registration";
+import { storeDocuments, type ConnectorRegistration } from "../../src/zenml/documents";
+import { applyStoreRegistration, removeStoreRegistration } from "../../src/zenml/apply";
 import { freePort, startZenmlServer, type ZenmlServer } from "../support/services";
 
 const FIRST_SECRET = "first-secret-0f3c9a1e6b2d4c8aa7e1";
@@ -17,18 +17,23 @@ const ROTATED_SECRET = "rotated-secret-77d2c0b9e1a34f5c9d20";
 
 function registration(
   secret: string,
-  overrides: Partial<StoreRegistration> = {},
-): StoreRegistration {
+  overrides: Partial<ConnectorRegistration> = {},
+): ConnectorRegistration {
   return {
     storeName: "client-store",
     stackName: "client-stack",
     flavor: "s3",
     artifactStoreConfiguration: { path: "s3://client-bucket" },
-    connectorType: "aws",
-    authMethod: "secret-key",
-    resourceType: "s3-bucket",
-    resourceId: "s3://client-bucket",
-    connectorConfiguration: { region: "eu-west-1" },
+    backend: "aws",
+    path: "s3://client-bucket",
+    auth: {
+      kind: "connector",
+      type: "aws",
+      method: "secret-key",
+      resourceType: "s3-bucket",
+      resourceId: "s3://client-bucket",
+      configuration: { region: "eu-west-1" },
+    },
     credentials: { aws_access_key_id: "AKIACLIENTTEST000001", aws_secret_access_key: secret },
     ...overrides,
   };

@@ -27,11 +27,16 @@ function docs(secret: string, region = "eu-west-1"): StoreDocuments {
     stackName: "dyn-stack",
     flavor: "s3",
     artifactStoreConfiguration: { path: "s3://dyn-bucket" },
-    connectorType: "aws",
-    authMethod: "secret-key",
-    resourceType: "s3-bucket",
-    resourceId: "s3://dyn-bucket",
-    connectorConfiguration: { region },
+    backend: "aws",
+    path: "s3://dyn-bucket",
+    auth: {
+      kind: "connector",
+      type: "aws",
+      method: "secret-key",
+      resourceType: "s3-bucket",
+      resourceId: "s3://dyn-bucket",
+      configuration: { region },
+    },
     credentials: { aws_access_key_id: "AKIADYNAMIC000000001", aws_secret_access_key: secret },
   });
 }

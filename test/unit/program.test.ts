@@ -43,13 +43,16 @@ describe("the Pulumi program", () => {
       flavor: "s3",
       path: "s3://roled-artifacts",
       artifactStoreConfiguration: { path: "s3://roled-artifacts" },
-      connectorType: "aws",
-      authMethod: "iam-role",
-      resourceType: "s3-bucket",
-      resourceId: "s3://roled-artifacts",
-      connectorConfiguration: {
-        region: "us-east-2",
-        role_arn: "arn:aws:iam::123456789012:role/s3-roled-role-1a2b3c4",
+      auth: {
+        kind: "connector",
+        type: "aws",
+        method: "iam-role",
+        resourceType: "s3-bucket",
+        resourceId: "s3://roled-artifacts",
+        configuration: {
+          region: "us-east-2",
+          role_arn: "arn:aws:iam::123456789012:role/s3-roled-role-1a2b3c4",
+        },
       },
     });
     expect(await pulumi.isSecret(pulumi.output(program.stores))).toBe(false);

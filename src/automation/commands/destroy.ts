@@ -1,7 +1,11 @@
 import type { Deps, Outcome, StackArgs } from "../context";
 import { CliError, EXIT, firstLine } from "../errors";
 import { Progress, describeChanges } from "../progress";
-import { readRecordedStores, recordRegisteredIn, removeRegistration } from "../registration";
+import {
+  readRecordedStores,
+  recordRegisteredIn,
+  removeRegistration,
+} from "../recordedRegistration";
 import { openStack, prepareStack } from "../session";
 import type { StackConfigFile } from "../stackConfigFile";
 import { UsageError } from "../errors";
@@ -95,7 +99,7 @@ export async function destroy(args: DestroyArgs, deps: Deps): Promise<Outcome<De
   for (const [name, r] of Object.entries(recorded)) {
     const opts = options.get(name);
     if (opts?.adopt) {
-      notes.push(`${name}: adopted bucket ${r.resourceId} is kept (not deleted)`);
+      notes.push(`${name}: adopted bucket ${r.path} is kept (not deleted)`);
       continue;
     }
     if (opts?.forceDestroy) continue;
@@ -111,7 +115,7 @@ export async function destroy(args: DestroyArgs, deps: Deps): Promise<Outcome<De
       const count = await verifier.countObjects(store, COUNT_LIMIT, {
         endpointUrl: args.endpointUrl,
       });
-      if (count > 0) nonEmpty.push({ store: name, bucket: r.resourceId, objects: count });
+      if (count > 0) nonEmpty.push({ store: name, bucket: r.path, objects: count });
     } catch (err) {
       notes.push(
         `${name}: could not count objects (${firstLine((err as Error).message)}); Pulumi refuses a non-empty bucket`,

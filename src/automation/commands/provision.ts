@@ -1,3 +1,4 @@
+import { describeAuth, type StoreAuth } from "../../zenml/model";
 import type { Deps, Outcome, StackArgs } from "../context";
 import { CliError, EXIT } from "../errors";
 import { Progress, describeChanges, summaryTotal } from "../progress";
@@ -6,7 +7,7 @@ import {
   registrationsFromOutputs,
   writeRegistrationConfig,
   writeZenmlYaml,
-} from "../registration";
+} from "../recordedRegistration";
 import { openStack, prepareStack } from "../session";
 import type { StackConfigFile } from "../stackConfigFile";
 import {
@@ -31,7 +32,7 @@ import {
   verifyTimeoutMs,
   recordedDocuments,
 } from "./shared";
-import { readRecordedStores } from "../registration";
+import { readRecordedStores } from "../recordedRegistration";
 
 export interface ProvisionArgs extends StackArgs, StoreFlags {
   /** Do not ask before changing the cloud. */
@@ -53,7 +54,7 @@ export interface ProvisionData {
     name: string;
     backend: string;
     path: string;
-    connector: string;
+    auth: StoreAuth;
   }[];
   readonly zenml?: {
     readonly server: string;
@@ -197,7 +198,7 @@ export async function provision(args: ProvisionArgs, deps: Deps): Promise<Outcom
       name: d.storeName,
       backend: d.backend,
       path: d.path,
-      connector: d.connectorType ? `${d.connectorType}/${d.authMethod} ${d.resourceId}` : "(none)",
+      auth: d.auth,
     })),
     ...(zenml ? { zenml } : {}),
     ...(verification ? { verification } : {}),
@@ -209,7 +210,7 @@ export async function provision(args: ProvisionArgs, deps: Deps): Promise<Outcom
 export function renderProvision(d: ProvisionData): string {
   const lines = [`Stack ${d.stack} provisioned: ${describeChanges(d.changes, true)}.`];
   for (const s of d.stores)
-    lines.push(`  ${s.name} (${s.backend}): ${s.path} — connector ${s.connector}`);
+    lines.push(`  ${s.name} (${s.backend}): ${s.path} — ${describeAuth(s.auth)}`);
   lines.push(`Registration: ${d.configFile} (credentials encrypted), ${d.zenmlYaml}`);
   if (d.zenml) {
     lines.push(

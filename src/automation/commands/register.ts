@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import type { Deps, Outcome, StackArgs } from "../context";
 import { EXIT, UsageError } from "../errors";
 import { PROJECT_NAME, zenmlYamlPath } from "../project";
-import { recordRegisteredIn } from "../registration";
+import { recordRegisteredIn } from "../recordedRegistration";
 import { openStack, prepareStack } from "../session";
 import {
   checkServerUrl,

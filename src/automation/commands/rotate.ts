@@ -14,8 +14,7 @@ import {
   registrationsFromOutputs,
   writeRegistrationConfig,
   writeZenmlYaml,
-  type DeployedStore,
-} from "../registration";
+} from "../recordedRegistration";
 import { openStack, prepareStack, type OpenedStack } from "../session";
 import { providerConfigOf, validateDeployment } from "../storeFlags";
 import { checksFailed, renderChecks, verifyStores, type StoreCheck } from "../verification";
@@ -407,7 +406,7 @@ async function recordAndRegister(
   servers: { server: string; updatedBy: "program" | "script" }[];
   primary?: string;
 }> {
-  const deployed: DeployedStore[] = registrationsFromOutputs(outputs);
+  const deployed = registrationsFromOutputs(outputs);
   await writeRegistrationConfig(opened.reread(), opened.stack, deployed);
   writeZenmlYaml(deps.projectRoot, opened.name, deployed);
   const file = opened.reread();

@@ -3,7 +3,8 @@ import { registrationDocuments, type AnyStoreDocuments } from "../../zenml/docum
 import type { Deps } from "../context";
 import { UsageError } from "../errors";
 import { PROJECT_NAME } from "../project";
-import { registrationOf, readCredentials, type RecordedStore } from "../registration";
+import { storeRegistration } from "../../zenml/model";
+import { readCredentials, type RecordedStore } from "../recordedRegistration";
 import type { StackConfigFile } from "../stackConfigFile";
 import { DEFAULT_VERIFY_TIMEOUT_S } from "../verification";
 import type { StoreUnderTest } from "../verify/types";
@@ -12,7 +13,7 @@ import type { PulumiStack } from "../workspace";
 export const STORES_KEY = `${PROJECT_NAME}:stores`;
 export const ZENML_KEY = `${PROJECT_NAME}:zenml`;
 export const ZENML_API_KEY = `${PROJECT_NAME}:zenmlApiKey`;
-/** The program's ZenML registration component (src/zenml/zenmlRegistration.ts). */
+/** The program's ZenML registration component (src/zenml/registrationComponent.ts). */
 export const PROGRAM_REGISTRATION_TYPE = "zenml-remote-storage:zenml:Registration";
 
 /** A path relative to the project, for messages. */
@@ -71,19 +72,9 @@ export async function storeUnderTest(
   stack: PulumiStack,
   storeName: string,
   recorded: RecordedStore,
-): Promise<StoreUnderTest & { registeredWithSecret?: boolean }> {
+): Promise<StoreUnderTest> {
   const credentials = await readCredentials(stack, storeName, recorded.credentialFields);
-  return {
-    storeName,
-    backend: recorded.backend,
-    resourceId: recorded.resourceId,
-    resourceType: recorded.resourceType,
-    connectorType: recorded.connectorType,
-    authMethod: recorded.authMethod,
-    connectorConfiguration: recorded.connectorConfiguration,
-    credentials,
-    ...(recorded.authenticationSecret !== undefined ? { registeredWithSecret: true } : {}),
-  };
+  return storeRegistration(storeName, recorded, credentials);
 }
 
 /** ZenML documents of recorded stores; credentials only when given. */
@@ -92,7 +83,7 @@ export function recordedDocuments(
   credentials: Record<string, Record<string, string>> = {},
 ): AnyStoreDocuments[] {
   return Object.entries(recorded).map(([name, r]) =>
-    registrationDocuments(registrationOf(name, r, credentials[name] ?? {})),
+    registrationDocuments(storeRegistration(name, r, credentials[name] ?? {})),
   );
 }
 

@@ -1,6 +1,6 @@
 import type { Deps, Outcome, StackArgs } from "../context";
 import { EXIT, UsageError } from "../errors";
-import { readRecordedStores } from "../registration";
+import { readRecordedStores } from "../recordedRegistration";
 import { openStack, prepareStack } from "../session";
 import { checksFailed, renderChecks, verifyStores, type StoreCheck } from "../verification";
 import { checkServerUrl, serverSettings } from "../zenmlRegistrar";

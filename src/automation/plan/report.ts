@@ -1,8 +1,7 @@
+import { describeAuth, storeFactsFromRecord, type StoreFacts } from "../../zenml/model";
 import { accessReport, Resolver, type AccessReport, type Grant } from "./access";
 import type { OfflineEvaluation, PlannedResource } from "./offline";
 import { PLACEHOLDER_ACCOUNT } from "./placeholders";
-
-type Json = Record<string, unknown>;
 
 export interface PlannedResourceView {
   readonly type: string;
@@ -18,7 +17,7 @@ export interface PlannedStore {
   /** The store's component type, e.g. `zenml-remote-storage:aws:S3ArtifactStore`. */
   readonly component?: string;
   /** What ZenML would be given (the program's plain `stores.<name>` output). */
-  readonly registration?: Json;
+  readonly registration?: StoreFacts;
   readonly resources: readonly PlannedResourceView[];
 }
 
@@ -107,7 +106,9 @@ export function buildPlanReport(
   const stores: PlannedStore[] = storeNames.map((name) => ({
     name,
     component: evaluation.resources.find((r) => !r.custom && r.name === name)?.type,
-    registration: evaluation.stores[name],
+    ...(evaluation.stores[name] !== undefined
+      ? { registration: storeFactsFromRecord(evaluation.stores[name], `stores.${name}`) }
+      : {}),
     resources: cloud.filter((r) => storeOf(r.name, storeNames) === name).map(view),
   }));
   const other = cloud.filter((r) => storeOf(r.name, storeNames) === undefined).map(view);
@@ -147,25 +148,19 @@ export function renderPlanText(report: PlanReport): string {
     "",
   );
   for (const store of report.stores) {
-    const reg = store.registration ?? {};
+    const reg = store.registration;
     out.push(
-      `Store ${store.name} — backend ${String(reg.backend ?? "?")}, ZenML stack ${String(reg.stackName ?? "?")}` +
+      `Store ${store.name} — backend ${reg?.backend ?? "?"}, ZenML stack ${reg?.stackName ?? "?"}` +
         (store.component ? ` (${store.component})` : ""),
     );
-    if (reg.path !== undefined && !reg.connectorType) {
-      const secret = (reg.artifactStoreConfiguration as Json | undefined)?.authentication_secret;
+    if (reg !== undefined) {
       out.push(
-        `  ZenML: artifact store (flavor ${String(reg.flavor)}) at ${String(reg.path)}; no connector` +
-          (secret ? `: authenticates with ZenML secret ${String(secret)}` : ""),
+        `  ZenML: artifact store (flavor ${reg.flavor}) at ${reg.path}; ${describeAuth(reg.auth)}`,
       );
-    } else if (reg.path !== undefined) {
-      out.push(
-        `  ZenML: artifact store (flavor ${String(reg.flavor)}) at ${String(reg.path)}; ` +
-          `connector ${String(reg.connectorType)}/${String(reg.authMethod)} for ${String(reg.resourceType)} ${String(reg.resourceId)}`,
-      );
-      const cc = reg.connectorConfiguration;
-      if (cc && typeof cc === "object" && Object.keys(cc).length > 0) {
-        out.push(`  connector configuration: ${JSON.stringify(cc)}; credentials: Pulumi secrets`);
+      if (reg.auth.kind === "connector" && Object.keys(reg.auth.configuration).length > 0) {
+        out.push(
+          `  connector configuration: ${JSON.stringify(reg.auth.configuration)}; credentials: Pulumi secrets`,
+        );
       }
     }
     out.push(`  would create ${store.resources.length} resources:`);

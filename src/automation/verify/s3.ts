@@ -40,15 +40,34 @@ async function step<T>(name: ProbeError["step"], fn: () => Promise<T>): Promise<
 }
 
 /**
+ * Where ZenML's S3 client goes: the `aws` connector's region, endpoint and role,
+ * or, for a store registered with a ZenML secret (S3-compatible servers), the
+ * `client_kwargs` of its artifact store.
+ */
+export function s3Settings(store: StoreUnderTest): {
+  region?: string;
+  endpoint?: string;
+  roleArn?: string;
+} {
+  if (store.auth.kind === "connector") {
+    const cfg = store.auth.configuration;
+    return { region: cfg.region, endpoint: cfg.endpoint_url, roleArn: cfg.role_arn };
+  }
+  const kwargs = store.artifactStoreConfiguration.client_kwargs as
+    { region_name?: string; endpoint_url?: string } | undefined;
+  return { region: kwargs?.region_name, endpoint: kwargs?.endpoint_url };
+}
+
+/**
  * The S3 client ZenML's connector would use: the minted access key, or for
  * `iam-role` the role assumed with it (STS), in the connector's region; an
  * endpoint override (S3-compatible servers, emulators) switches to path-style.
  */
 export async function s3ClientFor(store: StoreUnderTest, opts: VerifierOptions): Promise<S3Client> {
   const { S3Client } = await import("@aws-sdk/client-s3");
-  const cfg = store.connectorConfiguration;
-  const region = cfg.region || "us-east-1";
-  const endpoint = opts.endpointUrl ?? cfg.endpoint_url;
+  const settings = s3Settings(store);
+  const region = settings.region || "us-east-1";
+  const endpoint = opts.endpointUrl ?? settings.endpoint;
   const accessKeyId = store.credentials.aws_access_key_id;
   const secretAccessKey = store.credentials.aws_secret_access_key;
   if (!accessKeyId || !secretAccessKey) {
@@ -64,8 +83,8 @@ export async function s3ClientFor(store: StoreUnderTest, opts: VerifierOptions):
       ? { sessionToken: store.credentials.aws_session_token }
       : {}),
   };
-  if (store.authMethod === "iam-role") {
-    const roleArn = cfg.role_arn;
+  if (store.auth.kind === "connector" && store.auth.method === "iam-role") {
+    const roleArn = settings.roleArn;
     if (!roleArn) throw new ProbeError("credentials", "iam-role connector without role_arn");
     const { STSClient, AssumeRoleCommand } = await import("@aws-sdk/client-sts");
     const sts = new STSClient({ region, credentials, ...(endpoint ? { endpoint } : {}) });
@@ -103,7 +122,7 @@ export const s3Verifier: StorageVerifier = {
     const s3 = await s3ClientFor(store, opts);
     const { PutObjectCommand, GetObjectCommand, ListObjectsV2Command, DeleteObjectCommand } =
       await import("@aws-sdk/client-s3");
-    const { bucket, prefix } = parseS3Uri(store.resourceId);
+    const { bucket, prefix } = parseS3Uri(store.path);
     const objectKey = `${prefix}${key}`;
     const body = `zenml-remote-storage verification probe ${key}`;
     try {
@@ -133,7 +152,7 @@ export const s3Verifier: StorageVerifier = {
   async countObjects(store, limit, opts) {
     const s3 = await s3ClientFor(store, opts);
     const { ListObjectsV2Command } = await import("@aws-sdk/client-s3");
-    const { bucket, prefix } = parseS3Uri(store.resourceId);
+    const { bucket, prefix } = parseS3Uri(store.path);
     let count = 0;
     let token: string | undefined;
     try {

@@ -1,17 +1,10 @@
-/** A deployed store as verification sees it: where it is and the credentials ZenML got. */
-export interface StoreUnderTest {
-  readonly storeName: string;
-  readonly backend: string;
-  /** ZenML's resource id, e.g. `s3://bucket`. */
-  readonly resourceId: string;
-  /** ZenML's resource type, e.g. `s3-bucket`. */
-  readonly resourceType: string;
-  readonly connectorType: string;
-  readonly authMethod: string;
-  readonly connectorConfiguration: Readonly<Record<string, string>>;
-  /** The minted credentials (decrypted). Never printed. */
-  readonly credentials: Readonly<Record<string, string>>;
-}
+import type { StoreRegistration } from "../../zenml/model";
+
+/** A deployed store as verification sees it: where it is and the credentials ZenML got (never printed). */
+export type StoreUnderTest = Pick<
+  StoreRegistration,
+  "storeName" | "backend" | "path" | "artifactStoreConfiguration" | "auth" | "credentials"
+>;
 
 export interface VerifierOptions {
   /** Overrides the storage endpoint (S3-compatible servers, emulators). */

@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { iamUserName, s3BucketPrefix } from "../../config/names";
 import { credentialResourceName, FIRST_VERSION, type KeyVersions } from "../../config/rotation";
 import type { CredentialMode } from "../../config/types";
-import type { StoreOutputs } from "../outputs";
+import type { ConnectorAuth, Live, StoreOutputs } from "../../zenml/model";
 import {
   artifactAccessPolicy,
   assumeOneRolePolicy,
@@ -48,9 +48,6 @@ export class S3ArtifactStore extends pulumi.ComponentResource implements StoreOu
   public readonly storeName: string;
   public readonly backend = "aws" as const;
   public readonly flavor = "s3" as const;
-  public readonly connectorType = "aws";
-  public readonly resourceType = "s3-bucket";
-  public readonly authMethod: string;
   /** The bucket, unless it was adopted. */
   public readonly bucket?: s3.Bucket;
   public readonly bucketName: pulumi.Output<string>;
@@ -64,9 +61,9 @@ export class S3ArtifactStore extends pulumi.ComponentResource implements StoreOu
   /** The role ZenML assumes, in `iam-role` mode. */
   public readonly role?: iam.Role;
   public readonly path: pulumi.Output<string>;
-  public readonly resourceId: pulumi.Output<string>;
   public readonly artifactStoreConfiguration: pulumi.Output<Record<string, unknown>>;
-  public readonly connectorConfiguration: pulumi.Output<Record<string, string>>;
+  /** ZenML's `aws` connector for the bucket: `secret-key`, or `iam-role` with the role's ARN. */
+  public readonly auth: Live<ConnectorAuth, "resourceId" | "configuration">;
   public readonly credentials: pulumi.Output<Record<string, string>>;
 
   constructor(name: string, args: S3ArtifactStoreArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -113,8 +110,8 @@ export class S3ArtifactStore extends pulumi.ComponentResource implements StoreOu
     this.previousAccessKeys = versions.previous.map(accessKey);
 
     const region = pulumi.output(args.region);
+    let configuration: pulumi.Output<Record<string, string>>;
     if (args.credentials === "iam-role") {
-      this.authMethod = "iam-role";
       // Naming the user as principal makes the role wait for the user: IAM checks
       // that a principal exists when the trust policy is written.
       this.role = new iam.Role(
@@ -132,21 +129,27 @@ export class S3ArtifactStore extends pulumi.ComponentResource implements StoreOu
         { user: this.user.name, policy: pulumi.jsonStringify(assumeOneRolePolicy(this.role.arn)) },
         parent,
       );
-      this.connectorConfiguration = pulumi
+      configuration = pulumi
         .all([region, this.role.arn])
         .apply(([r, roleArn]): Record<string, string> => ({ region: r, role_arn: roleArn }));
     } else {
-      this.authMethod = "secret-key";
       new iam.UserPolicy(
         `${name}-user-access`,
         { user: this.user.name, policy: accessPolicy },
         parent,
       );
-      this.connectorConfiguration = region.apply((r): Record<string, string> => ({ region: r }));
+      configuration = region.apply((r): Record<string, string> => ({ region: r }));
     }
 
     this.path = pulumi.interpolate`s3://${this.bucketName}`;
-    this.resourceId = this.path;
+    this.auth = {
+      kind: "connector",
+      type: "aws",
+      method: args.credentials === "iam-role" ? "iam-role" : "secret-key",
+      resourceType: "s3-bucket",
+      resourceId: this.path,
+      configuration,
+    };
     this.artifactStoreConfiguration = this.path.apply((path): Record<string, unknown> => ({
       path,
     }));
@@ -163,9 +166,8 @@ export class S3ArtifactStore extends pulumi.ComponentResource implements StoreOu
     this.registerOutputs({
       bucketName: this.bucketName,
       path: this.path,
-      resourceId: this.resourceId,
       artifactStoreConfiguration: this.artifactStoreConfiguration,
-      connectorConfiguration: this.connectorConfiguration,
+      auth: this.auth,
       credentials: this.credentials,
       credentialVersion: this.credentialVersion,
     });

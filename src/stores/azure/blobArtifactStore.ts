@@ -6,7 +6,7 @@ import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
 import { credentialResourceName, FIRST_VERSION, type KeyVersions } from "../../config/rotation";
 import type { CredentialMode } from "../../config/types";
-import type { StoreOutputs } from "../outputs";
+import type { LiveStoreAuth, StoreOutputs } from "../../zenml/model";
 import {
   builtInRoleId,
   CONTAINER_LISTER_ACTIONS,
@@ -80,11 +80,6 @@ export class AzureBlobArtifactStore extends pulumi.ComponentResource implements 
   public readonly storeName: string;
   public readonly backend = "azure" as const;
   public readonly flavor = "azure" as const;
-  public readonly connectorType: string;
-  public readonly authMethod: string;
-  public readonly resourceType: string;
-  /** The ZenML secret the artifact store reads (sas mode only). */
-  public readonly authenticationSecret?: string;
   /** The resource group, unless an existing one is used. */
   public readonly resourceGroup?: resources.ResourceGroup;
   /** The storage account and container, unless an existing container is adopted. */
@@ -104,9 +99,9 @@ export class AzureBlobArtifactStore extends pulumi.ComponentResource implements 
   /** The client secret's version (`service-principal` mode only). */
   public readonly credentialVersion?: string;
   public readonly path: pulumi.Output<string>;
-  public readonly resourceId: pulumi.Output<string>;
   public readonly artifactStoreConfiguration: pulumi.Output<Record<string, unknown>>;
-  public readonly connectorConfiguration: pulumi.Output<Record<string, string>>;
+  /** ZenML's `azure` service-principal connector, or (sas mode) the ZenML secret the artifact store reads. */
+  public readonly auth: LiveStoreAuth;
   public readonly credentials: pulumi.Output<Record<string, string>>;
 
   constructor(
@@ -173,12 +168,8 @@ export class AzureBlobArtifactStore extends pulumi.ComponentResource implements 
       .all([subscriptionId, this.resourceGroupName, this.storageAccountName, this.containerName])
       .apply(([sub, rg, account, container]) => containerScope(sub, rg, account, container));
     this.path = pulumi.interpolate`az://${this.containerName}`;
-    this.resourceId = this.path;
 
     if (args.credentials === "service-principal") {
-      this.connectorType = "azure";
-      this.authMethod = "service-principal";
-      this.resourceType = "blob-container";
       const identity = this.createServicePrincipal(name, args, subscriptionId);
       this.application = identity.application;
       this.servicePrincipal = identity.servicePrincipal;
@@ -188,7 +179,7 @@ export class AzureBlobArtifactStore extends pulumi.ComponentResource implements 
       this.artifactStoreConfiguration = this.path.apply((path): Record<string, unknown> => ({
         path,
       }));
-      this.connectorConfiguration = pulumi
+      const configuration = pulumi
         .all([
           identity.tenantId,
           identity.application.clientId,
@@ -203,6 +194,14 @@ export class AzureBlobArtifactStore extends pulumi.ComponentResource implements 
           resource_group: rg,
           storage_account: account,
         }));
+      this.auth = {
+        kind: "connector",
+        type: "azure",
+        method: "service-principal",
+        resourceType: "blob-container",
+        resourceId: this.path,
+        configuration,
+      };
       // The provider marks the password secret; wrapping keeps it so under mocks too.
       this.credentials = pulumi.secret(
         identity.password.value.apply((secret): Record<string, string> => ({
@@ -211,16 +210,12 @@ export class AzureBlobArtifactStore extends pulumi.ComponentResource implements 
       );
     } else {
       // A ZenML secret instead of a connector: ZenML's azure connector has no SAS method.
-      this.connectorType = "";
-      this.authMethod = "";
-      this.resourceType = "";
-      this.authenticationSecret = authenticationSecretName(name);
-      const secretName = this.authenticationSecret;
+      const secretName = authenticationSecretName(name);
+      this.auth = { kind: "secret", name: secretName };
       this.artifactStoreConfiguration = this.path.apply((path): Record<string, unknown> => ({
         path,
         authentication_secret: secretName,
       }));
-      this.connectorConfiguration = pulumi.output<Record<string, string>>({});
       const sasArgs = pulumi
         .all([
           this.resourceGroupName,
@@ -258,9 +253,8 @@ export class AzureBlobArtifactStore extends pulumi.ComponentResource implements 
       containerName: this.containerName,
       containerResourceId: this.containerResourceId,
       path: this.path,
-      resourceId: this.resourceId,
       artifactStoreConfiguration: this.artifactStoreConfiguration,
-      connectorConfiguration: this.connectorConfiguration,
+      auth: this.auth,
       credentials: this.credentials,
       credentialVersion: this.credentialVersion,
     });

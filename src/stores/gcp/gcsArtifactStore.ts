@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { gcpServiceAccountId, gcsBucketHash, gcsBucketName } from "../../config/backends/gcp";
 import { credentialResourceName, FIRST_VERSION, type KeyVersions } from "../../config/rotation";
 import type { CredentialMode } from "../../config/types";
-import type { StoreOutputs } from "../outputs";
+import type { ConnectorAuth, Live, StoreOutputs } from "../../zenml/model";
 import {
   bindingSuffix,
   KMS_ENCRYPTER_DECRYPTER_ROLE,
@@ -73,9 +73,6 @@ export class GcsArtifactStore extends pulumi.ComponentResource implements StoreO
   public readonly storeName: string;
   public readonly backend = "gcp" as const;
   public readonly flavor = "gcp" as const;
-  public readonly connectorType = "gcp";
-  public readonly resourceType = "gcs-bucket";
-  public readonly authMethod: "service-account" | "impersonation";
   /** The bucket, unless it was adopted. */
   public readonly bucket?: storage.Bucket;
   public readonly bucketName: pulumi.Output<string>;
@@ -88,9 +85,9 @@ export class GcsArtifactStore extends pulumi.ComponentResource implements StoreO
   /** The key's version, in `service-account-key` mode only. */
   public readonly credentialVersion?: string;
   public readonly path: pulumi.Output<string>;
-  public readonly resourceId: pulumi.Output<string>;
   public readonly artifactStoreConfiguration: pulumi.Output<Record<string, unknown>>;
-  public readonly connectorConfiguration: pulumi.Output<Record<string, string>>;
+  /** ZenML's `gcp` connector for the bucket: `service-account` (the key) or `impersonation`. */
+  public readonly auth: Live<ConnectorAuth, "resourceId" | "configuration">;
   public readonly credentials: pulumi.Output<Record<string, string>>;
 
   constructor(name: string, args: GcsArtifactStoreArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -139,8 +136,8 @@ export class GcsArtifactStore extends pulumi.ComponentResource implements StoreO
       );
     }
 
+    let configuration: pulumi.Output<Record<string, string>>;
     if (args.credentials === "impersonation") {
-      this.authMethod = "impersonation";
       // The impersonator may mint tokens for this one service account, nothing else.
       new serviceaccount.IAMMember(
         `${name}-token-creator`,
@@ -151,7 +148,7 @@ export class GcsArtifactStore extends pulumi.ComponentResource implements StoreO
         },
         parent,
       );
-      this.connectorConfiguration = pulumi
+      configuration = pulumi
         .all([project, this.serviceAccount.email])
         .apply(([p, email]): Record<string, string> => ({
           project_id: p,
@@ -161,7 +158,6 @@ export class GcsArtifactStore extends pulumi.ComponentResource implements StoreO
         .secret(secretKey!)
         .apply((json): Record<string, string> => ({ service_account_json: json }));
     } else {
-      this.authMethod = "service-account";
       // One resource per key version: a new version is a new key, created before
       // the old one is deleted (at the end of the update that drops it).
       const versions = args.keyVersions ?? { current: FIRST_VERSION, previous: [] };
@@ -174,7 +170,7 @@ export class GcsArtifactStore extends pulumi.ComponentResource implements StoreO
         );
       this.key = key(versions.current);
       this.previousKeys = versions.previous.map(key);
-      this.connectorConfiguration = project.apply((p): Record<string, string> => ({
+      configuration = project.apply((p): Record<string, string> => ({
         project_id: p,
       }));
       // The provider marks privateKey secret already; wrapping keeps it so under mocks too.
@@ -187,7 +183,14 @@ export class GcsArtifactStore extends pulumi.ComponentResource implements StoreO
     }
 
     this.path = pulumi.interpolate`gs://${this.bucketName}`;
-    this.resourceId = this.path;
+    this.auth = {
+      kind: "connector",
+      type: "gcp",
+      method: args.credentials === "impersonation" ? "impersonation" : "service-account",
+      resourceType: "gcs-bucket",
+      resourceId: this.path,
+      configuration,
+    };
     this.artifactStoreConfiguration = this.path.apply((path): Record<string, unknown> => ({
       path,
     }));
@@ -196,9 +199,8 @@ export class GcsArtifactStore extends pulumi.ComponentResource implements StoreO
       bucketName: this.bucketName,
       serviceAccountEmail: this.serviceAccount.email,
       path: this.path,
-      resourceId: this.resourceId,
       artifactStoreConfiguration: this.artifactStoreConfiguration,
-      connectorConfiguration: this.connectorConfiguration,
+      auth: this.auth,
       credentials: this.credentials,
       credentialVersion: this.credentialVersion,
     });

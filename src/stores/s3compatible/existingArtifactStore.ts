@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { normaliseEndpoint, type S3KeyPair } from "../../config/backends/s3Compatible";
-import type { StoreOutputs } from "../outputs";
-import { isPlainHttp, plainHttpWarning, s3CompatibleSecretName } from "./facts";
-import { s3CompatibleRegistration } from "./registration";
+import type { SecretAuth, StoreOutputs } from "../../zenml/model";
+import { isPlainHttp, plainHttpWarning } from "./facts";
+import { s3CompatibleOutputs } from "./outputs";
 
 export interface ExistingS3CompatibleArtifactStoreArgs {
   /** The server's S3 API URL, e.g. `https://s3.eu-central-1.wasabisys.com` (plain, validated here). */
@@ -31,21 +31,12 @@ export class ExistingS3CompatibleArtifactStore
   public readonly storeName: string;
   public readonly backend = "s3-compatible" as const;
   public readonly flavor = "s3" as const;
-  public readonly connectorType = "aws";
-  public readonly authMethod = "secret-key";
-  public readonly resourceType = "s3-bucket";
-  /**
-   * ZenML authenticates through this ZenML secret, not the AWS connector: the
-   * connector re-verifies with AWS STS whenever a pipeline asks it for a client,
-   * which an S3-compatible server never answers (zenml-io/zenml#4152).
-   */
-  public readonly authenticationSecret: string;
+  /** A ZenML secret, not a connector (see ./outputs.ts). */
+  public readonly auth: SecretAuth;
   public readonly endpoint: string;
   public readonly bucketName: pulumi.Output<string>;
   public readonly path: pulumi.Output<string>;
-  public readonly resourceId: pulumi.Output<string>;
   public readonly artifactStoreConfiguration: pulumi.Output<Record<string, unknown>>;
-  public readonly connectorConfiguration: pulumi.Output<Record<string, string>>;
   public readonly credentials: pulumi.Output<Record<string, string>>;
 
   constructor(
@@ -68,31 +59,29 @@ export class ExistingS3CompatibleArtifactStore
       });
     }
     this.storeName = name;
-    this.authenticationSecret = s3CompatibleSecretName(name);
     this.endpoint = checked.endpoint;
     if (isPlainHttp(this.endpoint))
       void pulumi.log.warn(plainHttpWarning(name, this.endpoint), this);
     this.bucketName = pulumi.output(args.bucketName);
 
-    const registration = s3CompatibleRegistration({
+    const zenmlOutputs = s3CompatibleOutputs({
+      storeName: name,
       bucketName: this.bucketName,
       endpoint: this.endpoint,
       region: args.region,
       pathStyle: args.pathStyle ?? false,
       keyPair: pulumi.secret(args.keyPair),
     });
-    this.path = registration.path;
-    this.resourceId = registration.resourceId;
-    this.artifactStoreConfiguration = registration.artifactStoreConfiguration;
-    this.connectorConfiguration = registration.connectorConfiguration;
-    this.credentials = registration.credentials;
+    this.path = zenmlOutputs.path;
+    this.artifactStoreConfiguration = zenmlOutputs.artifactStoreConfiguration;
+    this.auth = zenmlOutputs.auth;
+    this.credentials = zenmlOutputs.credentials;
 
     this.registerOutputs({
       bucketName: this.bucketName,
       path: this.path,
-      resourceId: this.resourceId,
       artifactStoreConfiguration: this.artifactStoreConfiguration,
-      connectorConfiguration: this.connectorConfiguration,
+      auth: this.auth,
       credentials: this.credentials,
     });
   }

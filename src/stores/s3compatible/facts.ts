@@ -1,6 +1,6 @@
 /**
  * Pure helpers shared by the S3-compatible stores: how an endpoint becomes
- * MinIO provider settings, and ZenML's artifact-store and connector settings.
+ * MinIO provider settings, and ZenML's artifact-store settings and secret.
  */
 
 /** What the MinIO provider takes instead of a URL: `host[:port]` and whether to use TLS. */
@@ -42,15 +42,7 @@ export function s3CompatibleArtifactStoreConfiguration(args: {
   };
 }
 
-/** The plain configuration of ZenML's `aws` connector (auth `secret-key`) for the server. */
-export function s3CompatibleConnectorConfiguration(args: {
-  endpoint: string;
-  region: string;
-}): Record<string, string> {
-  return { region: args.region, endpoint_url: args.endpoint };
-}
-
-/** The connector's secret fields, from an S3 key pair. */
+/** The ZenML secret's values (the fields of ZenML's AWS secret schema), from an S3 key pair. */
 export function s3CompatibleConnectorSecrets(pair: {
   accessKeyId: string;
   secretAccessKey: string;

@@ -4,14 +4,9 @@ import { normaliseEndpoint, type S3KeyPair } from "../../config/backends/s3Compa
 import { iamUserName, s3BucketPrefix } from "../../config/names";
 import { credentialResourceName, FIRST_VERSION, type KeyVersions } from "../../config/rotation";
 import { artifactAccessPolicy } from "../aws/policies";
-import type { StoreOutputs } from "../outputs";
-import {
-  isPlainHttp,
-  minioServerSettings,
-  plainHttpWarning,
-  s3CompatibleSecretName,
-} from "./facts";
-import { s3CompatibleRegistration } from "./registration";
+import type { SecretAuth, StoreOutputs } from "../../zenml/model";
+import { isPlainHttp, minioServerSettings, plainHttpWarning } from "./facts";
+import { s3CompatibleOutputs } from "./outputs";
 
 export interface MinioArtifactStoreArgs {
   /** The MinIO server's S3 API URL, e.g. `https://minio.example.com:9000` (plain, validated here). */
@@ -55,15 +50,8 @@ export class MinioArtifactStore extends pulumi.ComponentResource implements Stor
   public readonly storeName: string;
   public readonly backend = "s3-compatible" as const;
   public readonly flavor = "s3" as const;
-  public readonly connectorType = "aws";
-  public readonly authMethod = "secret-key";
-  public readonly resourceType = "s3-bucket";
-  /**
-   * ZenML authenticates through this ZenML secret, not the AWS connector: the
-   * connector re-verifies with AWS STS whenever a pipeline asks it for a client,
-   * which an S3-compatible server never answers (zenml-io/zenml#4152).
-   */
-  public readonly authenticationSecret: string;
+  /** A ZenML secret, not a connector (see ./outputs.ts). */
+  public readonly auth: SecretAuth;
   public readonly endpoint: string;
   public readonly provider: minio.Provider;
   /** The bucket, unless it was adopted. */
@@ -77,9 +65,7 @@ export class MinioArtifactStore extends pulumi.ComponentResource implements Stor
   public readonly previousServiceAccounts: minio.IamServiceAccount[];
   public readonly credentialVersion: string;
   public readonly path: pulumi.Output<string>;
-  public readonly resourceId: pulumi.Output<string>;
   public readonly artifactStoreConfiguration: pulumi.Output<Record<string, unknown>>;
-  public readonly connectorConfiguration: pulumi.Output<Record<string, string>>;
   public readonly credentials: pulumi.Output<Record<string, string>>;
 
   constructor(name: string, args: MinioArtifactStoreArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -104,7 +90,6 @@ export class MinioArtifactStore extends pulumi.ComponentResource implements Stor
       });
     }
     this.storeName = name;
-    this.authenticationSecret = s3CompatibleSecretName(name);
     this.endpoint = checked.endpoint;
     if (isPlainHttp(this.endpoint))
       void pulumi.log.warn(plainHttpWarning(name, this.endpoint), this);
@@ -171,7 +156,8 @@ export class MinioArtifactStore extends pulumi.ComponentResource implements Stor
     this.serviceAccount = serviceAccount(versions.current);
     this.previousServiceAccounts = versions.previous.map(serviceAccount);
 
-    const registration = s3CompatibleRegistration({
+    const zenmlOutputs = s3CompatibleOutputs({
+      storeName: name,
       bucketName: this.bucketName,
       endpoint: this.endpoint,
       region: args.region,
@@ -180,18 +166,16 @@ export class MinioArtifactStore extends pulumi.ComponentResource implements Stor
         .all([this.serviceAccount.accessKey, this.serviceAccount.secretKey])
         .apply(([accessKeyId, secretAccessKey]) => ({ accessKeyId, secretAccessKey })),
     });
-    this.path = registration.path;
-    this.resourceId = registration.resourceId;
-    this.artifactStoreConfiguration = registration.artifactStoreConfiguration;
-    this.connectorConfiguration = registration.connectorConfiguration;
-    this.credentials = registration.credentials;
+    this.path = zenmlOutputs.path;
+    this.artifactStoreConfiguration = zenmlOutputs.artifactStoreConfiguration;
+    this.auth = zenmlOutputs.auth;
+    this.credentials = zenmlOutputs.credentials;
 
     this.registerOutputs({
       bucketName: this.bucketName,
       path: this.path,
-      resourceId: this.resourceId,
       artifactStoreConfiguration: this.artifactStoreConfiguration,
-      connectorConfiguration: this.connectorConfiguration,
+      auth: this.auth,
       credentials: this.credentials,
       credentialVersion: this.credentialVersion,
     });

@@ -56,8 +56,7 @@ describe("plan --offline (aws-dev example, iam-role from a flag)", () => {
     expect(bucket.inputs.tags).toBeUndefined();
     expect(store.registration).toMatchObject({
       backend: "aws",
-      authMethod: "iam-role",
-      resourceType: "s3-bucket",
+      auth: { kind: "connector", method: "iam-role", resourceType: "s3-bucket" },
     });
   });
 

@@ -45,9 +45,14 @@ describe("provision (fake workspace)", () => {
     expect(reg).toMatchObject({
       backend: "aws",
       path: "s3://zenml-s3-store-abc",
-      connectorType: "aws",
-      authMethod: "secret-key",
-      connectorConfiguration: { region: "eu-west-1" },
+      auth: {
+        kind: "connector",
+        type: "aws",
+        method: "secret-key",
+        resourceType: "s3-bucket",
+        resourceId: "s3://zenml-s3-store-abc",
+        configuration: { region: "eu-west-1" },
+      },
     });
     expect(JSON.stringify(config)).not.toContain("fake-secret-value");
     expect(f.workspace.secrets.get(SECRET_KEYS[1])).toBe("fake-secret-value-never-printed");

@@ -5,7 +5,8 @@ import {
   secretStoreDocuments,
   storeDocuments,
   usesSecret,
-  type StoreRegistration,
+  type ConnectorRegistration,
+  type SecretRegistration,
 } from "../../../src/zenml/documents";
 import {
   componentRequest,
@@ -24,38 +25,40 @@ const CONNECTION_STRING =
   "BlobEndpoint=https://zenmlazsas1a2b3c4d.blob.core.windows.net/;SharedAccessSignature=" +
   `sv=2015-04-05&sr=c&se=2031-01-31T00%3A00%3A00.0000000Z&sp=racwdl&spr=https&sig=${SAS_SIGNATURE}`;
 
-const servicePrincipal: StoreRegistration = {
+const servicePrincipal: ConnectorRegistration = {
   storeName: "az-store",
   stackName: "az-stack",
   flavor: "azure",
   artifactStoreConfiguration: { path: "az://az-store" },
-  connectorType: "azure",
-  authMethod: "service-principal",
-  resourceType: "blob-container",
-  resourceId: "az://az-store",
-  connectorConfiguration: {
-    tenant_id: "00000000-0000-4000-8000-00000000e7a7",
-    client_id: "00000000-0000-4000-8000-00000000c11d",
-    subscription_id: "00000000-0000-4000-8000-000000005ab5",
-    resource_group: "zenml-az-store-1a2b3c4d",
-    storage_account: "zenmlazstore1a2b3c4d",
+  backend: "azure",
+  path: "az://az-store",
+  auth: {
+    kind: "connector",
+    type: "azure",
+    method: "service-principal",
+    resourceType: "blob-container",
+    resourceId: "az://az-store",
+    configuration: {
+      tenant_id: "00000000-0000-4000-8000-00000000e7a7",
+      client_id: "00000000-0000-4000-8000-00000000c11d",
+      subscription_id: "00000000-0000-4000-8000-000000005ab5",
+      resource_group: "zenml-az-store-1a2b3c4d",
+      storage_account: "zenmlazstore1a2b3c4d",
+    },
   },
   credentials: { client_secret: CLIENT_SECRET },
 };
 
 /** What the program's outputs give for a sas store (see StoreOutputs.authenticationSecret). */
-const sas: StoreRegistration = {
+const sas: SecretRegistration = {
   storeName: "az-sas",
   stackName: "az-sas",
   flavor: "azure",
   artifactStoreConfiguration: { path: "az://artifacts", authentication_secret: "az-sas-secret" },
-  connectorType: "",
-  authMethod: "",
-  resourceType: "",
-  resourceId: "az://artifacts",
-  connectorConfiguration: {},
+  backend: "azure",
+  path: "az://artifacts",
+  auth: { kind: "secret", name: "az-sas-secret" },
   credentials: { connection_string: CONNECTION_STRING },
-  authenticationSecret: "az-sas-secret",
 };
 
 describe("ZenML documents for azure-service-principal", () => {
@@ -77,7 +80,7 @@ describe("ZenML documents for azure-service-principal", () => {
       auth_method: "service-principal",
       resource_types: ["blob-container"],
       resource_id: "az://az-store",
-      configuration: { ...servicePrincipal.connectorConfiguration, client_secret: CLIENT_SECRET },
+      configuration: { ...servicePrincipal.auth.configuration, client_secret: CLIENT_SECRET },
       labels: { "managed-by": "zenml-remote-storage" },
     });
     expect(JSON.stringify(docs.connector.configuration)).not.toContain(CLIENT_SECRET);
@@ -109,7 +112,7 @@ describe("ZenML documents for azure-sas", () => {
   it("are a ZenML secret, an artifact store that names it, and a stack: no connector", async () => {
     expect(usesSecret(docs)).toBe(true);
     if (!usesSecret(docs)) throw new Error("expected secret documents");
-    expect(docs).toEqual(secretStoreDocuments({ ...sas, authenticationSecret: "az-sas-secret" }));
+    expect(docs).toEqual(secretStoreDocuments(sas));
     expect(docs.secret).toEqual({
       name: "az-sas-secret",
       private: false,

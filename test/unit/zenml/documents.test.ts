@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { renderCliScript, secretEnvName, shellQuote } from "../../../src/zenml/cliScript";
-import { storeDocuments, type StoreRegistration } from "../../../src/zenml/documents";
+import { storeDocuments, type ConnectorRegistration } from "../../../src/zenml/documents";
 import {
   componentRequest,
   serviceConnectorRequest,
@@ -11,17 +11,22 @@ import { renderStackYaml } from "../../../src/zenml/stackYaml";
 const SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzzSECRET";
 const KEY_ID = "AKIAGOLDENKEYID00001";
 
-const registrations: Record<string, StoreRegistration> = {
+const registrations: Record<string, ConnectorRegistration> = {
   "aws-access-key": {
     storeName: "s3-store",
     stackName: "s3-stack",
     flavor: "s3",
     artifactStoreConfiguration: { path: "s3://zenml-s3-store-abc" },
-    connectorType: "aws",
-    authMethod: "secret-key",
-    resourceType: "s3-bucket",
-    resourceId: "s3://zenml-s3-store-abc",
-    connectorConfiguration: { region: "eu-west-1" },
+    backend: "aws",
+    path: "s3://zenml-s3-store-abc",
+    auth: {
+      kind: "connector",
+      type: "aws",
+      method: "secret-key",
+      resourceType: "s3-bucket",
+      resourceId: "s3://zenml-s3-store-abc",
+      configuration: { region: "eu-west-1" },
+    },
     credentials: { aws_access_key_id: KEY_ID, aws_secret_access_key: SECRET_KEY },
   },
   "aws-iam-role": {
@@ -29,13 +34,18 @@ const registrations: Record<string, StoreRegistration> = {
     stackName: "s3-role",
     flavor: "s3",
     artifactStoreConfiguration: { path: "s3://team-artifacts" },
-    connectorType: "aws",
-    authMethod: "iam-role",
-    resourceType: "s3-bucket",
-    resourceId: "s3://team-artifacts",
-    connectorConfiguration: {
-      region: "us-east-1",
-      role_arn: "arn:aws:iam::123456789012:role/s3-role-role-1a2b3c4",
+    backend: "aws",
+    path: "s3://team-artifacts",
+    auth: {
+      kind: "connector",
+      type: "aws",
+      method: "iam-role",
+      resourceType: "s3-bucket",
+      resourceId: "s3://team-artifacts",
+      configuration: {
+        region: "us-east-1",
+        role_arn: "arn:aws:iam::123456789012:role/s3-role-role-1a2b3c4",
+      },
     },
     credentials: { aws_access_key_id: KEY_ID, aws_secret_access_key: SECRET_KEY },
   },
@@ -55,13 +65,13 @@ describe.each(Object.entries(registrations))("ZenML documents for %s", (mode, re
     expect(connector).toEqual({
       name: `${reg.storeName}-connector`,
       connector_type: "aws",
-      auth_method: reg.authMethod,
+      auth_method: reg.auth.method,
       resource_types: ["s3-bucket"],
-      resource_id: reg.resourceId,
-      configuration: { ...reg.connectorConfiguration, ...reg.credentials },
+      resource_id: reg.auth.resourceId,
+      configuration: { ...reg.auth.configuration, ...reg.credentials },
       labels: { "managed-by": "zenml-remote-storage" },
     });
-    expect(docs.connector.configuration).toEqual(reg.connectorConfiguration);
+    expect(docs.connector.configuration).toEqual(reg.auth.configuration);
     expect(JSON.stringify(docs.connector.configuration)).not.toContain(SECRET_KEY);
     expect(componentRequest(docs.artifactStore, "conn-uuid")).toEqual({
       name: reg.storeName,
@@ -69,7 +79,7 @@ describe.each(Object.entries(registrations))("ZenML documents for %s", (mode, re
       flavor: "s3",
       configuration: reg.artifactStoreConfiguration,
       connector: "conn-uuid",
-      connector_resource_id: reg.resourceId,
+      connector_resource_id: reg.auth.resourceId,
       labels: { "managed-by": "zenml-remote-storage" },
     });
     expect(

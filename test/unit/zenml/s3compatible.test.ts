@@ -8,16 +8,17 @@ import { renderCliScript, secretEnvName } from "../../../src/zenml/cliScript";
 import {
   registrationDocuments,
   usesSecret,
+  type SecretRegistration,
   type SecretStoreDocuments,
-  type StoreRegistration,
 } from "../../../src/zenml/documents";
+import type { StoreRegistration } from "../../../src/zenml/model";
 import { secretArtifactStoreRequest, secretRequest } from "../../../src/zenml/restBodies";
 import { renderStackYaml } from "../../../src/zenml/stackYaml";
 
 const SECRET_KEY = "minio-golden-secret-Zx81kQ0pV7";
 const KEY_ID = "MINIOGOLDENKEYID0001";
 
-const registrations: Record<string, StoreRegistration> = {
+const registrations: Record<string, SecretRegistration> = {
   "s3-compatible-minio": {
     storeName: "minio-store",
     stackName: "minio-stack",
@@ -27,13 +28,10 @@ const registrations: Record<string, StoreRegistration> = {
       client_kwargs: { endpoint_url: "https://minio.example.com:9000", region_name: "us-east-1" },
       config_kwargs: { s3: { addressing_style: "path" } },
     },
-    connectorType: "aws",
-    authMethod: "secret-key",
-    resourceType: "s3-bucket",
-    resourceId: "s3://zenml-artifacts",
-    connectorConfiguration: { region: "us-east-1", endpoint_url: "https://minio.example.com:9000" },
+    backend: "s3-compatible",
+    path: "s3://zenml-artifacts",
+    auth: { kind: "secret", name: "minio-store-s3-key" },
     credentials: { aws_access_key_id: KEY_ID, aws_secret_access_key: SECRET_KEY },
-    authenticationSecret: "minio-store-s3-key",
   },
   "s3-compatible-existing": {
     storeName: "r2-store",
@@ -43,16 +41,10 @@ const registrations: Record<string, StoreRegistration> = {
       path: "s3://team-zenml",
       client_kwargs: { endpoint_url: "https://acct.r2.cloudflarestorage.com", region_name: "auto" },
     },
-    connectorType: "aws",
-    authMethod: "secret-key",
-    resourceType: "s3-bucket",
-    resourceId: "s3://team-zenml",
-    connectorConfiguration: {
-      region: "auto",
-      endpoint_url: "https://acct.r2.cloudflarestorage.com",
-    },
+    backend: "s3-compatible",
+    path: "s3://team-zenml",
+    auth: { kind: "secret", name: "r2-store-s3-key" },
     credentials: { aws_access_key_id: KEY_ID, aws_secret_access_key: SECRET_KEY },
-    authenticationSecret: "r2-store-s3-key",
   },
 };
 
@@ -73,7 +65,7 @@ describe.each(Object.entries(registrations))("ZenML documents for %s", (mode, re
 
   it("render REST bodies: the key only in the secret, the endpoint and secret name in the store", () => {
     expect(secretRequest(docs.secret)).toEqual({
-      name: reg.authenticationSecret,
+      name: reg.auth.name,
       private: false,
       values: { aws_access_key_id: KEY_ID, aws_secret_access_key: SECRET_KEY },
     });
@@ -84,7 +76,7 @@ describe.each(Object.entries(registrations))("ZenML documents for %s", (mode, re
       flavor: "s3",
       configuration: {
         ...reg.artifactStoreConfiguration,
-        authentication_secret: reg.authenticationSecret,
+        authentication_secret: reg.auth.name,
       },
       labels: { "managed-by": "zenml-remote-storage" },
     });

@@ -27,6 +27,7 @@ import type {
 import { usesSecret, type AnyStoreDocuments } from "../../../../src/zenml/documents";
 import { PROJECT_NAME } from "../../../../src/automation/project";
 import { fakeCiphertext, setStackConfigText } from "../../../support/langhost/stackFileEdit";
+import type { StoreFacts } from "../../../../src/zenml/model";
 
 export const REPO = path.resolve(__dirname, "..", "..", "..", "..");
 
@@ -57,17 +58,20 @@ export function snapshot(dir: string): Record<string, string> {
   return out;
 }
 
-export const AWS_STORE_OUTPUTS = {
+export const AWS_STORE_OUTPUTS: StoreFacts = {
   backend: "aws",
   stackName: "s3-store",
   flavor: "s3" as const,
   path: "s3://zenml-s3-store-abc",
   artifactStoreConfiguration: { path: "s3://zenml-s3-store-abc" },
-  connectorType: "aws",
-  authMethod: "secret-key",
-  resourceType: "s3-bucket",
-  resourceId: "s3://zenml-s3-store-abc",
-  connectorConfiguration: { region: "eu-west-1" },
+  auth: {
+    kind: "connector",
+    type: "aws",
+    method: "secret-key",
+    resourceType: "s3-bucket",
+    resourceId: "s3://zenml-s3-store-abc",
+    configuration: { region: "eu-west-1" },
+  },
 };
 export const AWS_CREDENTIALS = {
   aws_access_key_id: "AKIAFAKEFAKEFAKE0001",

@@ -166,14 +166,17 @@ describe("S3ArtifactStore, access-key mode with a generated bucket name", () => 
   });
 
   it("exposes ZenML's secret-key connector facts and keeps credentials secret", async () => {
-    expect(store.authMethod).toBe("secret-key");
-    expect(store.connectorType).toBe("aws");
-    expect(store.resourceType).toBe("s3-bucket");
     expect(await unwrap(store.path)).toBe("s3://zenml-keyed-20261126000000000000000001");
-    expect(await unwrap(store.resourceId)).toBe("s3://zenml-keyed-20261126000000000000000001");
-    expect(await unwrap(store.connectorConfiguration)).toEqual({ region: "eu-west-1" });
+    expect(await unwrap(store.auth)).toEqual({
+      kind: "connector",
+      type: "aws",
+      method: "secret-key",
+      resourceType: "s3-bucket",
+      resourceId: "s3://zenml-keyed-20261126000000000000000001",
+      configuration: { region: "eu-west-1" },
+    });
     expect(await pulumi.isSecret(store.credentials)).toBe(true);
-    expect(await pulumi.isSecret(store.connectorConfiguration)).toBe(false);
+    expect(await pulumi.isSecret(store.auth.configuration)).toBe(false);
     expect(await unwrap(store.credentials)).toEqual({
       aws_access_key_id: "AKIAMOCKMOCKMOCK0001",
       aws_secret_access_key: expect.stringMatching(/^mock-secret-/),
@@ -249,10 +252,13 @@ describe("S3ArtifactStore, iam-role mode", () => {
   });
 
   it("exposes the iam-role connector with role_arn in the plain configuration", async () => {
-    expect(store.authMethod).toBe("iam-role");
-    expect(await unwrap(store.connectorConfiguration)).toEqual({
-      region: "us-east-1",
-      role_arn: `arn:aws:iam::${ACCOUNT_ID}:role/roled-role-1a2b3c4`,
+    expect(await unwrap(store.auth)).toMatchObject({
+      kind: "connector",
+      method: "iam-role",
+      configuration: {
+        region: "us-east-1",
+        role_arn: `arn:aws:iam::${ACCOUNT_ID}:role/roled-role-1a2b3c4`,
+      },
     });
     expect(await pulumi.isSecret(store.credentials)).toBe(true);
   });

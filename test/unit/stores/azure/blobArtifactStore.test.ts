@@ -86,7 +86,7 @@ describe("AzureBlobArtifactStore, service-principal mode with generated names", 
       tags: { team: "ml" },
     });
     await unwrap(store.credentials);
-    await unwrap(store.connectorConfiguration);
+    await unwrap(store.auth);
     await settle();
   });
 
@@ -233,22 +233,25 @@ describe("AzureBlobArtifactStore, service-principal mode with generated names", 
   });
 
   it("exposes the azure service-principal connector facts, with the secret kept apart", async () => {
-    expect(store.connectorType).toBe("azure");
-    expect(store.authMethod).toBe("service-principal");
-    expect(store.resourceType).toBe("blob-container");
-    expect(store.authenticationSecret).toBeUndefined();
     expect(await unwrap(store.path)).toBe("az://az-store");
-    expect(await unwrap(store.resourceId)).toBe("az://az-store");
     expect(await unwrap(store.containerResourceId)).toBe(containerId);
     expect(await unwrap(store.artifactStoreConfiguration)).toEqual({ path: "az://az-store" });
-    expect(await unwrap(store.connectorConfiguration)).toEqual({
-      tenant_id: AZURE_TENANT_ID,
-      client_id: AZURE_CLIENT_ID,
-      subscription_id: SUB,
-      resource_group: rgName,
-      storage_account: accountName,
+    expect(await unwrap(store.auth)).toEqual({
+      kind: "connector",
+      type: "azure",
+      method: "service-principal",
+      resourceType: "blob-container",
+      resourceId: "az://az-store",
+      configuration: {
+        tenant_id: AZURE_TENANT_ID,
+        client_id: AZURE_CLIENT_ID,
+        subscription_id: SUB,
+        resource_group: rgName,
+        storage_account: accountName,
+      },
     });
-    expect(await pulumi.isSecret(store.connectorConfiguration)).toBe(false);
+    if (store.auth.kind !== "connector") throw new Error("expected a connector");
+    expect(await pulumi.isSecret(store.auth.configuration)).toBe(false);
     expect(await unwrap(store.credentials)).toEqual({ client_secret: FAKE_AZURE_CLIENT_SECRET });
     expect(await pulumi.isSecret(store.credentials)).toBe(true);
   });
@@ -324,11 +327,7 @@ describe("AzureBlobArtifactStore, sas mode in an existing resource group", () =>
   });
 
   it("registers through a ZenML secret named <store>-secret, with no connector", async () => {
-    expect(store.authenticationSecret).toBe("az-sas-secret");
-    expect(store.connectorType).toBe("");
-    expect(store.authMethod).toBe("");
-    expect(store.resourceType).toBe("");
-    expect(await unwrap(store.connectorConfiguration)).toEqual({});
+    expect(store.auth).toEqual({ kind: "secret", name: "az-sas-secret" });
     expect(await unwrap(store.artifactStoreConfiguration)).toEqual({
       path: "az://artifacts",
       authentication_secret: "az-sas-secret",
@@ -341,9 +340,7 @@ describe("AzureBlobArtifactStore, sas mode in an existing resource group", () =>
   it("never reads account keys: no input or output anywhere mentions one", async () => {
     const everything = JSON.stringify({
       inputs: childrenOf("az-sas").map((r) => r.inputs),
-      outputs: await unwrap(
-        pulumi.all([store.artifactStoreConfiguration, store.connectorConfiguration]),
-      ),
+      outputs: await unwrap(pulumi.all([store.artifactStoreConfiguration, store.auth])),
     });
     expect(everything).not.toMatch(/AccountKey|listKeys|account_key/i);
   });

@@ -96,16 +96,20 @@ describe("the Pulumi program with azure stores", () => {
       backend: "azure",
       flavor: "azure",
       path: "az://sp-artifacts",
-      connectorType: "azure",
-      authMethod: "service-principal",
-      resourceType: "blob-container",
-      resourceId: "az://sp-artifacts",
+      auth: {
+        kind: "connector",
+        type: "azure",
+        method: "service-principal",
+        resourceType: "blob-container",
+        resourceId: "az://sp-artifacts",
+      },
     });
     expect(stores!["az-sas"]).toMatchObject({
       artifactStoreConfiguration: {
         path: "az://sas-artifacts",
         authentication_secret: "az-sas-secret",
       },
+      auth: { kind: "secret", name: "az-sas-secret" },
     });
     expect(await pulumi.isSecret(program.credentials)).toBe(true);
     const credentials = (await unwrap(program.credentials)) as Record<

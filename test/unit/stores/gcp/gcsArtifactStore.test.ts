@@ -149,15 +149,18 @@ describe("GcsArtifactStore, service-account-key mode with a generated bucket nam
   });
 
   it("exposes ZenML's service-account connector facts", async () => {
-    expect(store.connectorType).toBe("gcp");
-    expect(store.authMethod).toBe("service-account");
-    expect(store.resourceType).toBe("gcs-bucket");
     expect(store.flavor).toBe("gcp");
     expect(await unwrap(store.path)).toBe(`gs://${bucketName}`);
-    expect(await unwrap(store.resourceId)).toBe(`gs://${bucketName}`);
     expect(await unwrap(store.artifactStoreConfiguration)).toEqual({ path: `gs://${bucketName}` });
-    expect(await unwrap(store.connectorConfiguration)).toEqual({ project_id: PROJECT });
-    expect(await pulumi.isSecret(store.connectorConfiguration)).toBe(false);
+    expect(await unwrap(store.auth)).toEqual({
+      kind: "connector",
+      type: "gcp",
+      method: "service-account",
+      resourceType: "gcs-bucket",
+      resourceId: `gs://${bucketName}`,
+      configuration: { project_id: PROJECT },
+    });
+    expect(await pulumi.isSecret(store.auth.configuration)).toBe(false);
   });
 
   it("hands ZenML the decoded key JSON, as a Pulumi secret, and nothing of it in plain outputs", async () => {
@@ -171,7 +174,7 @@ describe("GcsArtifactStore, service-account-key mode with a generated bucket nam
       private_key: FAKE_GCP_PRIVATE_KEY,
     });
     const plain = JSON.stringify([
-      await unwrap(store.connectorConfiguration),
+      await unwrap(store.auth),
       await unwrap(store.artifactStoreConfiguration),
       await unwrap(store.path),
     ]);
@@ -249,10 +252,10 @@ describe("GcsArtifactStore, impersonation mode", () => {
   });
 
   it("exposes ZenML's impersonation connector: target principal plain, source key secret", async () => {
-    expect(store.authMethod).toBe("impersonation");
-    expect(await unwrap(store.connectorConfiguration)).toEqual({
-      project_id: PROJECT,
-      target_principal: email,
+    expect(await unwrap(store.auth)).toMatchObject({
+      kind: "connector",
+      method: "impersonation",
+      configuration: { project_id: PROJECT, target_principal: email },
     });
     expect(await pulumi.isSecret(store.credentials)).toBe(true);
     expect(await unwrap(store.credentials)).toEqual({ service_account_json: SOURCE_KEY });

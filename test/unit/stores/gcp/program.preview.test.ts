@@ -53,7 +53,9 @@ describe("the program with gcp stores in preview", () => {
 
   it("leaves account-derived outputs unknown and keeps credentials secret", async () => {
     const imp = pulumi.output(program.stores)["gcs-imp"];
-    expect(await isKnown(imp.connectorConfiguration)).toBe(false);
+    expect(
+      await isKnown(imp.auth.apply((a) => (a.kind === "connector" ? a.configuration : {}))),
+    ).toBe(false);
     expect(await pulumi.isSecret(program.credentials)).toBe(true);
   });
 });

@@ -79,21 +79,26 @@ describe("the program with gcp stores", () => {
     expect(stores["gcs-keyed"]).toMatchObject({
       backend: "gcp",
       flavor: "gcp",
-      connectorType: "gcp",
-      authMethod: "service-account",
-      resourceType: "gcs-bucket",
       path: expect.stringMatching(/^gs:\/\/zenml-gcs-keyed-[0-9a-f]{8}$/),
-      connectorConfiguration: { project_id: "ml-platform-prod" },
+      auth: {
+        kind: "connector",
+        type: "gcp",
+        method: "service-account",
+        resourceType: "gcs-bucket",
+        configuration: { project_id: "ml-platform-prod" },
+      },
     });
     expect(stores["gcs-imp"]).toMatchObject({
-      authMethod: "impersonation",
       path: "gs://dev-zenml-artifacts",
-      resourceId: "gs://dev-zenml-artifacts",
-      connectorConfiguration: {
-        project_id: "ml-platform-dev",
-        target_principal: expect.stringMatching(
-          /^zenml-gcs-imp-[0-9a-f]{8}@ml-platform-dev\.iam\.gserviceaccount\.com$/,
-        ),
+      auth: {
+        method: "impersonation",
+        resourceId: "gs://dev-zenml-artifacts",
+        configuration: {
+          project_id: "ml-platform-dev",
+          target_principal: expect.stringMatching(
+            /^zenml-gcs-imp-[0-9a-f]{8}@ml-platform-dev\.iam\.gserviceaccount\.com$/,
+          ),
+        },
       },
     });
     expect(JSON.stringify(stores)).not.toContain("PRIVATE KEY");

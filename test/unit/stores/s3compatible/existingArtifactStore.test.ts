@@ -5,11 +5,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import {
-  registrationDocuments,
-  usesSecret,
-  type StoreRegistration,
-} from "../../../../src/zenml/documents";
+import { registrationDocuments, usesSecret } from "../../../../src/zenml/documents";
+import type { StoreRegistration } from "../../../../src/zenml/model";
 import { installMocks, settle, unwrap, type Registered } from "../../support/mocks";
 
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
@@ -56,7 +53,7 @@ describe("ExistingS3CompatibleArtifactStore (Cloudflare R2-like server)", () => 
       aws_access_key_id: KEYS.accessKeyId,
       aws_secret_access_key: KEYS.secretAccessKey,
     });
-    expect(await pulumi.isSecret(store.connectorConfiguration)).toBe(false);
+    expect(store.auth).toEqual({ kind: "secret", name: "r2-store-s3-key" });
     expect(JSON.stringify(await unwrap(store.artifactStoreConfiguration))).not.toContain(
       KEYS.secretAccessKey,
     );
@@ -66,15 +63,12 @@ describe("ExistingS3CompatibleArtifactStore (Cloudflare R2-like server)", () => 
     const reg: StoreRegistration = {
       storeName: store.storeName,
       stackName: "r2-stack",
+      backend: store.backend,
       flavor: store.flavor,
+      path: (await unwrap(store.path))!,
       artifactStoreConfiguration: (await unwrap(store.artifactStoreConfiguration))!,
-      connectorType: store.connectorType,
-      authMethod: store.authMethod,
-      resourceType: store.resourceType,
-      resourceId: (await unwrap(store.resourceId))!,
-      connectorConfiguration: (await unwrap(store.connectorConfiguration))!,
+      auth: store.auth,
       credentials: (await unwrap(store.credentials))!,
-      authenticationSecret: store.authenticationSecret,
     };
     const docs = registrationDocuments(reg);
     if (!usesSecret(docs)) throw new Error("an s3-compatible store must register through a secret");

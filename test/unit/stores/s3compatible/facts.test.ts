@@ -4,7 +4,6 @@ import {
   minioServerSettings,
   s3BucketArns,
   s3CompatibleArtifactStoreConfiguration,
-  s3CompatibleConnectorConfiguration,
   s3CompatibleConnectorSecrets,
 } from "../../../../src/stores/s3compatible/facts";
 
@@ -57,10 +56,7 @@ describe("ZenML settings for an S3-compatible server", () => {
     ).toEqual(expected);
   });
 
-  it("connector: region and endpoint_url in the plain configuration, keys apart", () => {
-    expect(
-      s3CompatibleConnectorConfiguration({ endpoint: "https://s3.example.com", region: "r1" }),
-    ).toEqual({ region: "r1", endpoint_url: "https://s3.example.com" });
+  it("the ZenML secret's values: the key pair in ZenML's AWS secret fields", () => {
     expect(s3CompatibleConnectorSecrets({ accessKeyId: "id", secretAccessKey: "sk" })).toEqual({
       aws_access_key_id: "id",
       aws_secret_access_key: "sk",

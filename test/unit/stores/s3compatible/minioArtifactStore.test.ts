@@ -188,34 +188,22 @@ describe("MinioArtifactStore with a generated bucket on an https server", () => 
   it("exposes ZenML's s3 flavor with the endpoint, authenticated through a ZenML secret", async () => {
     expect(store.backend).toBe("s3-compatible");
     expect(store.flavor).toBe("s3");
-    expect(store.connectorType).toBe("aws");
-    expect(store.authMethod).toBe("secret-key");
-    expect(store.resourceType).toBe("s3-bucket");
-    expect(store.authenticationSecret).toBe(`${store.storeName}-s3-key`);
+    expect(store.auth).toEqual({ kind: "secret", name: `${store.storeName}-s3-key` });
     expect(await unwrap(store.path)).toBe(`s3://${bucket}`);
-    expect(await unwrap(store.resourceId)).toBe(`s3://${bucket}`);
     expect(await unwrap(store.artifactStoreConfiguration)).toEqual({
       path: `s3://${bucket}`,
       client_kwargs: { endpoint_url: "https://minio.example.com:9000", region_name: "us-east-1" },
-    });
-    expect(await unwrap(store.connectorConfiguration)).toEqual({
-      region: "us-east-1",
-      endpoint_url: "https://minio.example.com:9000",
     });
   });
 
   it("hands ZenML the service account's key, as a secret, never the admin's", async () => {
     expect(await pulumi.isSecret(store.credentials)).toBe(true);
-    expect(await pulumi.isSecret(store.connectorConfiguration)).toBe(false);
     expect(await pulumi.isSecret(store.artifactStoreConfiguration)).toBe(false);
     expect(await unwrap(store.credentials)).toEqual({
       aws_access_key_id: FAKE_MINIO_SERVICE_ACCOUNT_KEY_ID,
       aws_secret_access_key: FAKE_MINIO_SERVICE_ACCOUNT_SECRET,
     });
-    const plain = JSON.stringify([
-      await unwrap(store.artifactStoreConfiguration),
-      await unwrap(store.connectorConfiguration),
-    ]);
+    const plain = JSON.stringify([await unwrap(store.artifactStoreConfiguration), store.auth]);
     expect(plain).not.toContain(ADMIN.secretAccessKey);
     expect(plain).not.toContain(FAKE_MINIO_SERVICE_ACCOUNT_SECRET);
   });

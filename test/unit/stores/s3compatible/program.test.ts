@@ -101,15 +101,7 @@ describe("the program with s3-compatible stores", () => {
           region_name: "eu-central-2",
         },
       },
-      connectorType: "aws",
-      authMethod: "secret-key",
-      resourceType: "s3-bucket",
-      resourceId: "s3://team-zenml",
-      connectorConfiguration: {
-        region: "eu-central-2",
-        endpoint_url: "https://s3.eu-central-2.wasabisys.com",
-      },
-      authenticationSecret: "wasabi-store-s3-key",
+      auth: { kind: "secret", name: "wasabi-store-s3-key" },
     });
     expect(await pulumi.isSecret(pulumi.output(program.stores))).toBe(false);
     const plain = JSON.stringify(stores);

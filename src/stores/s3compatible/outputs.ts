@@ -1,32 +1,37 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { S3KeyPair } from "../../config/backends/s3Compatible";
+import type { SecretAuth, StoreOutputs } from "../../zenml/model";
 import {
   s3CompatibleArtifactStoreConfiguration,
-  s3CompatibleConnectorConfiguration,
   s3CompatibleConnectorSecrets,
+  s3CompatibleSecretName,
 } from "./facts";
 
-/** The ZenML facts both S3-compatible stores expose, built from resolved-or-not inputs. */
-export interface S3CompatibleRegistrationOutputs {
-  readonly path: pulumi.Output<string>;
-  readonly resourceId: pulumi.Output<string>;
-  readonly artifactStoreConfiguration: pulumi.Output<Record<string, unknown>>;
-  readonly connectorConfiguration: pulumi.Output<Record<string, string>>;
-  readonly credentials: pulumi.Output<Record<string, string>>;
-}
+/** The ZenML outputs both S3-compatible stores expose, built from resolved-or-not inputs. */
+export type S3CompatibleOutputs = Pick<
+  StoreOutputs,
+  "path" | "artifactStoreConfiguration" | "credentials"
+> & {
+  /**
+   * A ZenML secret, not the AWS connector: the connector re-verifies with AWS STS
+   * whenever a pipeline asks it for a client, which an S3-compatible server never
+   * answers (zenml-io/zenml#4152).
+   */
+  readonly auth: SecretAuth;
+};
 
-export function s3CompatibleRegistration(args: {
+export function s3CompatibleOutputs(args: {
+  storeName: string;
   bucketName: pulumi.Input<string>;
   endpoint: string;
   region: pulumi.Input<string>;
   pathStyle: boolean;
   keyPair: pulumi.Input<S3KeyPair>;
-}): S3CompatibleRegistrationOutputs {
+}): S3CompatibleOutputs {
   const path = pulumi.interpolate`s3://${args.bucketName}`;
   const region = pulumi.output(args.region);
   return {
     path,
-    resourceId: path,
     artifactStoreConfiguration: pulumi.all([path, region]).apply(([p, r]) =>
       s3CompatibleArtifactStoreConfiguration({
         path: p,
@@ -35,9 +40,7 @@ export function s3CompatibleRegistration(args: {
         pathStyle: args.pathStyle,
       }),
     ),
-    connectorConfiguration: region.apply((r) =>
-      s3CompatibleConnectorConfiguration({ endpoint: args.endpoint, region: r }),
-    ),
+    auth: { kind: "secret", name: s3CompatibleSecretName(args.storeName) },
     // Secret end to end, also under the mock runtime (which ignores additionalSecretOutputs).
     credentials: pulumi.secret(pulumi.output(args.keyPair).apply(s3CompatibleConnectorSecrets)),
   };

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { registrationsFromOutputs } from "../../../src/automation/registration";
+import { storeRegistration } from "../../../src/zenml/model";
+import { connectorRegistration } from "../../support/registrations";
+import { registrationsFromOutputs } from "../../../src/automation/recordedRegistration";
 import { retry, backoffDelay } from "../../../src/automation/verify/retry";
 import { parseS3Uri } from "../../../src/automation/verify/s3";
 import {
@@ -23,10 +25,10 @@ describe("registrationsFromOutputs", () => {
 
   it.each([
     [{}, "the stack has no `stores` output; run provision"],
-    [{ stores: { value: { s: 1 }, secret: false } }, "stack output stores.s is not a map"],
+    [{ stores: { value: { s: 1 }, secret: false } }, "stack output stores.s must be a map"],
     [
-      { stores: { value: { s: { ...AWS_STORE_OUTPUTS, resourceId: undefined } }, secret: false } },
-      "stack output stores.s has no resourceId",
+      { stores: { value: { s: { ...AWS_STORE_OUTPUTS, path: undefined } }, secret: false } },
+      "stack output stores.s.path must be a non-empty string",
     ],
     [
       { stores: { value: { s: AWS_STORE_OUTPUTS }, secret: false } },
@@ -39,7 +41,9 @@ describe("registrationsFromOutputs", () => {
 
 describe("documentsFromStackYaml", () => {
   it("reads back what renderStackYaml writes, resolving each secret reference", async () => {
-    const reg = { storeName: "s3-store", ...AWS_STORE_OUTPUTS, credentials: AWS_CREDENTIALS };
+    const reg = connectorRegistration(
+      storeRegistration("s3-store", AWS_STORE_OUTPUTS, AWS_CREDENTIALS),
+    );
     const expected = storeDocuments(reg);
     const yaml = renderStackYaml("dev", [
       storeDocuments({ ...reg, credentials: { aws_access_key_id: "", aws_secret_access_key: "" } }),
@@ -140,14 +144,10 @@ describe("stores that authenticate with a ZenML secret (Azure SAS)", () => {
     flavor: "azure",
     path: "az://c",
     artifactStoreConfiguration: { path: "az://c", authentication_secret: "az-sas-secret" },
-    connectorType: "",
-    authMethod: "",
-    resourceType: "",
-    resourceId: "az://c",
-    connectorConfiguration: {},
+    auth: { kind: "secret", name: "az-sas-secret" },
   };
 
-  it("derives the secret from the artifact store and round-trips through the stack YAML", async () => {
+  it("keeps the secret auth and round-trips through the stack YAML", async () => {
     const [reg] = registrationsFromOutputs({
       stores: { value: { "az-sas": SAS_OUTPUTS }, secret: false },
       credentials: {
@@ -155,7 +155,7 @@ describe("stores that authenticate with a ZenML secret (Azure SAS)", () => {
         secret: true,
       },
     });
-    expect(reg.authenticationSecret).toBe("az-sas-secret");
+    expect(reg.auth).toEqual({ kind: "secret", name: "az-sas-secret" });
     const yaml = renderStackYaml("dev", [
       registrationDocuments({ ...reg, credentials: { connection_string: "" } }),
     ]);
@@ -167,3 +167,43 @@ describe("stores that authenticate with a ZenML secret (Azure SAS)", () => {
     expect(docs).toEqual([registrationDocuments(reg)]);
   });
 });
+
+describe("registrationsFromOutputs refuses a malformed `stores` output, naming the field", () => {
+  const creds = { value: { s: { k: "v" } }, secret: true };
+  it.each([
+    [
+      { ...SAS_BASE(), auth: { kind: "nope" } },
+      'stack output stores.s.auth.kind must be "connector" or "secret"',
+    ],
+    [
+      { ...SAS_BASE(), backend: "ftp" },
+      "stack output stores.s.backend must be one of aws, gcp, azure, s3-compatible",
+    ],
+    [{ ...SAS_BASE(), path: "" }, "stack output stores.s.path must be a non-empty string"],
+    [
+      {
+        ...SAS_BASE(),
+        auth: { kind: "connector", type: "aws", method: "secret-key", resourceType: "s3-bucket" },
+      },
+      "stack output stores.s.auth.resourceId must be a non-empty string",
+    ],
+  ])("%j", (store, message) => {
+    expect(() =>
+      registrationsFromOutputs({
+        stores: { value: { s: store }, secret: false },
+        credentials: creds,
+      }),
+    ).toThrow(message);
+  });
+});
+
+function SAS_BASE(): Record<string, unknown> {
+  return {
+    backend: "azure",
+    stackName: "s",
+    flavor: "azure",
+    path: "az://c",
+    artifactStoreConfiguration: { path: "az://c" },
+    auth: { kind: "secret", name: "s-secret" },
+  };
+}

@@ -1,6 +1,14 @@
 import * as fs from "node:fs";
-import { registrationDocuments, type StoreRegistration } from "../zenml/documents";
-import { registrationFromOutputs } from "../zenml/programOutputs";
+import { isObject } from "../config/fields";
+import { registrationDocuments } from "../zenml/documents";
+import {
+  StoreRecordError,
+  storeFacts,
+  storeFactsFromRecord,
+  storeRegistration,
+  type StoreFacts,
+  type StoreRegistration,
+} from "../zenml/model";
 import { credentialConfigPath, renderStackYaml } from "../zenml/stackYaml";
 import { writeFileAtomic } from "./atomicWrite";
 import { OperationError } from "./errors";
@@ -11,53 +19,28 @@ import type { OutputMap, PulumiStack } from "./workspace";
 /** The stack-config key holding the registration: `zenml-remote-storage:registration`. */
 export const REGISTRATION_KEY = `${PROJECT_NAME}:registration`;
 
-/** What the stack config records per store, besides the (encrypted) credentials. */
-export interface RecordedStore {
-  readonly backend: string;
-  readonly stackName: string;
-  readonly flavor: StoreRegistration["flavor"];
-  readonly path: string;
-  readonly artifactStoreConfiguration: Record<string, unknown>;
-  readonly connectorType: string;
-  readonly authMethod: string;
-  readonly resourceType: string;
-  readonly resourceId: string;
-  readonly connectorConfiguration: Record<string, string>;
+/** What the stack config records per store: its facts, where it is registered, its credential fields. */
+export type RecordedStore = StoreFacts & {
   /** ZenML servers `register` applied this store to (deregistered by `destroy`). */
-  readonly registeredIn?: readonly string[];
-  /** Names of the credential fields (values are secure config values). */
+  readonly registeredIn: readonly string[];
+  /** Names of the credential fields (the values are secure config values). */
   readonly credentialFields: readonly string[];
-  /** The ZenML secret the store authenticates with instead of a connector (Azure SAS). */
-  readonly authenticationSecret?: string;
-}
-
-const PLAIN_FIELDS = [
-  "backend",
-  "stackName",
-  "flavor",
-  "path",
-  "artifactStoreConfiguration",
-  "connectorType",
-  "authMethod",
-  "resourceType",
-  "resourceId",
-  "connectorConfiguration",
-] as const;
+};
 
 type Json = Record<string, unknown>;
 
-function isObject(v: unknown): v is Json {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-/** A deployed store: ZenML's registration facts plus its backend and path. */
-export interface DeployedStore extends StoreRegistration {
-  readonly backend: string;
-  readonly path: string;
+/** Store facts from a record, or an OperationError naming the record and the rule. */
+function factsOf(raw: unknown, where: string): StoreFacts {
+  try {
+    return storeFactsFromRecord(raw, where);
+  } catch (err) {
+    if (err instanceof StoreRecordError) throw new OperationError(err.message);
+    throw err;
+  }
 }
 
 /** One registration per store from the program's outputs (`stores`, secret `credentials`). */
-export function registrationsFromOutputs(outputs: OutputMap): DeployedStore[] {
+export function registrationsFromOutputs(outputs: OutputMap): StoreRegistration[] {
   const stores = outputs.stores?.value;
   const credentials = outputs.credentials?.value ?? {};
   if (!isObject(stores))
@@ -65,60 +48,23 @@ export function registrationsFromOutputs(outputs: OutputMap): DeployedStore[] {
   if (!isObject(credentials))
     throw new OperationError("the stack's `credentials` output is not a map");
   return Object.entries(stores).map(([storeName, raw]) => {
-    if (!isObject(raw)) throw new OperationError(`stack output stores.${storeName} is not a map`);
-    const missing = PLAIN_FIELDS.find((f) => raw[f] === undefined || raw[f] === null);
-    if (missing) throw new OperationError(`stack output stores.${storeName} has no ${missing}`);
+    const facts = factsOf(raw, `stack output stores.${storeName}`);
     const creds = credentials[storeName];
     if (!isObject(creds)) {
       throw new OperationError(`stack output credentials.${storeName} is missing`);
     }
-    const authenticationSecret = authenticationSecretOf(raw);
-    return {
+    return storeRegistration(
       storeName,
-      backend: String(raw.backend),
-      path: String(raw.path),
-      stackName: String(raw.stackName),
-      flavor: raw.flavor as StoreRegistration["flavor"],
-      artifactStoreConfiguration: raw.artifactStoreConfiguration as Json,
-      connectorType: String(raw.connectorType),
-      authMethod: String(raw.authMethod),
-      resourceType: String(raw.resourceType),
-      resourceId: String(raw.resourceId),
-      connectorConfiguration: raw.connectorConfiguration as Record<string, string>,
-      credentials: Object.fromEntries(Object.entries(creds).map(([k, v]) => [k, String(v)])),
-      ...(authenticationSecret !== undefined ? { authenticationSecret } : {}),
-    };
+      facts,
+      Object.fromEntries(Object.entries(creds).map(([k, v]) => [k, String(v)])),
+    );
   });
 }
 
-/**
- * The ZenML secret a store authenticates with: the output's own field, or, for a
- * store without a connector, the `authentication_secret` its artifact store names.
- */
-function authenticationSecretOf(raw: Json): string | undefined {
-  if (typeof raw.authenticationSecret === "string") return raw.authenticationSecret;
-  const named = isObject(raw.artifactStoreConfiguration)
-    ? raw.artifactStoreConfiguration.authentication_secret
-    : undefined;
-  return raw.connectorType === "" && typeof named === "string" ? named : undefined;
-}
-
-function recordedPlain(reg: DeployedStore, previous: Json | undefined): Json {
+function recordedPlain(reg: StoreRegistration, previous: Json | undefined): Json {
   const prevCredentials = isObject(previous?.credentials) ? previous.credentials : {};
   return {
-    backend: reg.backend,
-    stackName: reg.stackName,
-    flavor: reg.flavor,
-    path: reg.path,
-    artifactStoreConfiguration: { ...reg.artifactStoreConfiguration },
-    connectorType: reg.connectorType,
-    authMethod: reg.authMethod,
-    resourceType: reg.resourceType,
-    resourceId: reg.resourceId,
-    connectorConfiguration: { ...reg.connectorConfiguration },
-    ...(reg.authenticationSecret !== undefined
-      ? { authenticationSecret: reg.authenticationSecret }
-      : {}),
+    ...storeFacts(reg),
     ...(Array.isArray(previous?.registeredIn) ? { registeredIn: previous.registeredIn } : {}),
     // Keep the encrypted values already there until Pulumi sets the new ones, so a
     // failure half-way never leaves a store without credentials; new fields are
@@ -141,7 +87,7 @@ function recordedPlain(reg: DeployedStore, previous: Json | undefined): Json {
 export async function writeRegistrationConfig(
   file: StackConfigFile,
   stack: PulumiStack,
-  registrations: readonly DeployedStore[],
+  registrations: readonly StoreRegistration[],
 ): Promise<void> {
   const previous = file.get(REGISTRATION_KEY);
   const prev = isObject(previous) ? previous : {};
@@ -186,35 +132,21 @@ export function writeZenmlYaml(
 export function readRecordedStores(file: StackConfigFile): Record<string, RecordedStore> {
   const raw = file.get(REGISTRATION_KEY);
   if (!isObject(raw)) return {};
-  const out: Record<string, RecordedStore> = {};
-  for (const [store, value] of Object.entries(raw)) {
-    if (!isObject(value)) continue;
-    const creds = isObject(value.credentials) ? value.credentials : {};
-    out[store] = {
-      backend: String(value.backend ?? ""),
-      stackName: String(value.stackName ?? store),
-      flavor: value.flavor as RecordedStore["flavor"],
-      path: String(value.path ?? ""),
-      artifactStoreConfiguration: isObject(value.artifactStoreConfiguration)
-        ? value.artifactStoreConfiguration
-        : {},
-      connectorType: String(value.connectorType ?? ""),
-      authMethod: String(value.authMethod ?? ""),
-      resourceType: String(value.resourceType ?? ""),
-      resourceId: String(value.resourceId ?? ""),
-      connectorConfiguration: isObject(value.connectorConfiguration)
-        ? (Object.fromEntries(
-            Object.entries(value.connectorConfiguration).map(([k, v]) => [k, String(v)]),
-          ) as Record<string, string>)
-        : {},
-      registeredIn: Array.isArray(value.registeredIn) ? value.registeredIn.map(String) : [],
-      credentialFields: Object.keys(creds).sort(),
-      ...(typeof value.authenticationSecret === "string"
-        ? { authenticationSecret: value.authenticationSecret }
-        : {}),
-    };
-  }
-  return out;
+  return Object.fromEntries(
+    Object.entries(raw).map(([store, value]): [string, RecordedStore] => {
+      const facts = factsOf(value, `stack config registration.${store}`);
+      const entry = value as Json;
+      const creds = isObject(entry.credentials) ? entry.credentials : {};
+      return [
+        store,
+        {
+          ...facts,
+          registeredIn: Array.isArray(entry.registeredIn) ? entry.registeredIn.map(String) : [],
+          credentialFields: Object.keys(creds).sort(),
+        },
+      ];
+    }),
+  );
 }
 
 /** Decrypts a store's credentials through the workspace (`registration.<store>.credentials.*`). */
@@ -236,15 +168,6 @@ export async function readCredentials(
     out[field] = v.value;
   }
   return out;
-}
-
-/** A recorded store plus decrypted credentials, as ZenML's documents need it. */
-export function registrationOf(
-  storeName: string,
-  recorded: RecordedStore,
-  credentials: Record<string, string>,
-): StoreRegistration {
-  return registrationFromOutputs(storeName, recorded, credentials);
 }
 
 /** Records that `register` applied the stores to `serverUrl`. */

@@ -1,12 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { StoreOutputs } from "../stores/outputs";
 import {
   artifactStoreDocument,
   secretStoreDocuments,
   serviceConnectorDocument,
   stackDocument,
-  type StoreRegistration,
 } from "./documents";
+import type { StoreOutputs, StoreRegistration } from "./model";
 import {
   ArtifactStoreComponent,
   ServiceConnector,
@@ -41,55 +40,58 @@ export class ZenmlRegistration extends pulumi.ComponentResource {
       apiKey: args.apiKey,
       adoptExisting: args.adoptExisting,
     };
-    // Documents without secrets come from plain outputs only, so they stay readable in state.
-    const plain = pulumi
-      .all([store.artifactStoreConfiguration, store.resourceId, store.connectorConfiguration])
-      .apply(
-        ([artifactStoreConfiguration, resourceId, connectorConfiguration]): StoreRegistration => ({
-          storeName: store.storeName,
-          stackName: args.stackName,
-          flavor: store.flavor,
+    const base = { storeName: store.storeName, stackName: args.stackName, flavor: store.flavor };
+    const { auth } = store;
+    if (auth.kind === "secret") {
+      // Documents without secrets come from plain outputs only, so they stay readable in state.
+      const plain = pulumi
+        .all([store.artifactStoreConfiguration, store.path])
+        .apply(([artifactStoreConfiguration, path]): StoreRegistration & { auth: typeof auth } => ({
+          ...base,
+          backend: store.backend,
+          path,
           artifactStoreConfiguration,
-          connectorType: store.connectorType,
-          authMethod: store.authMethod,
-          resourceType: store.resourceType,
-          resourceId,
-          connectorConfiguration,
+          auth,
           credentials: {},
-        }),
-      );
-    const withCredentials = pulumi
-      .all([plain, store.credentials])
-      .apply(([registration, credentials]) => ({ ...registration, credentials }));
-
-    const secretName = store.authenticationSecret;
-    if (secretName !== undefined) {
+        }));
       this.credentials = new ZenmlSecret(
         `${name}-secret`,
         {
           ...server,
           document: pulumi.secret(
-            withCredentials.apply(
-              (r) => secretStoreDocuments({ ...r, authenticationSecret: secretName }).secret,
-            ),
+            pulumi
+              .all([plain, store.credentials])
+              .apply(([r, credentials]) => secretStoreDocuments({ ...r, credentials }).secret),
           ),
         },
         { parent: this },
       );
       this.artifactStore = new ArtifactStoreComponent(
         `${name}-artifact-store`,
-        {
-          ...server,
-          document: plain.apply(
-            (r) => secretStoreDocuments({ ...r, authenticationSecret: secretName }).artifactStore,
-          ),
-        },
+        { ...server, document: plain.apply((r) => secretStoreDocuments(r).artifactStore) },
         { parent: this, dependsOn: [this.credentials] },
       );
     } else {
+      const plain = pulumi
+        .all([store.artifactStoreConfiguration, store.path, auth.resourceId, auth.configuration])
+        .apply(([artifactStoreConfiguration, path, resourceId, configuration]) => ({
+          ...base,
+          backend: store.backend,
+          path,
+          artifactStoreConfiguration,
+          auth: { ...auth, resourceId, configuration },
+          credentials: {},
+        }));
       this.credentials = new ServiceConnector(
         `${name}-connector`,
-        { ...server, document: pulumi.secret(withCredentials.apply(serviceConnectorDocument)) },
+        {
+          ...server,
+          document: pulumi.secret(
+            pulumi
+              .all([plain, store.credentials])
+              .apply(([r, credentials]) => serviceConnectorDocument({ ...r, credentials })),
+          ),
+        },
         { parent: this },
       );
       this.artifactStore = new ArtifactStoreComponent(
@@ -104,7 +106,7 @@ export class ZenmlRegistration extends pulumi.ComponentResource {
     }
     this.stack = new ZenmlStack(
       `${name}-stack`,
-      { ...server, document: plain.apply(stackDocument), artifactStoreId: this.artifactStore.id },
+      { ...server, document: stackDocument(base), artifactStoreId: this.artifactStore.id },
       { parent: this },
     );
     this.registerOutputs({

@@ -118,7 +118,15 @@ export async function blobServiceFor(
     identity.clientId,
     identity.clientSecret,
   );
-  await step("credentials", () => credential.getToken(STORAGE_SCOPE));
+  try {
+    await credential.getToken(STORAGE_SCOPE);
+  } catch (err) {
+    const authority = process.env.AZURE_AUTHORITY_HOST ?? "https://login.microsoftonline.com";
+    throw new ProbeError(
+      "credentials",
+      `no token from Azure AD (${authority.replace(/\/+$/, "")}/${identity.tenantId}) for client ${identity.clientId}: ${describeAzure(err)}`,
+    );
+  }
   return new BlobServiceClient(opts.endpointUrl ?? identity.accountUrl, credential, options);
 }
 

@@ -11,6 +11,7 @@ import {
 } from "../baseline";
 import type { Deps, Outcome, StackArgs } from "../context";
 import { EXIT, firstLine, UsageError } from "../errors";
+import { PROJECT_NAME } from "../project";
 import { readRecordedStores } from "../registration";
 import type { StackConfigFile } from "../stackConfigFile";
 import type { StoreUnderTest } from "../verify/types";
@@ -140,7 +141,7 @@ function expectations(file: StackConfigFile, source: string): Map<string, Expect
       out.set(store.name, parseBucket(store.bucket, `stores[${i}].bucket`, backend));
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
-      throw new UsageError(`${source}: ${STORES_KEY}.${err.key}`, err.rule);
+      throw new UsageError(`${PROJECT_NAME}:${err.key} (${source})`, err.rule);
     }
   });
   return out;

@@ -71,6 +71,10 @@ export async function verify(args: VerifyArgs, deps: Deps): Promise<Outcome<Veri
       `stack ${prepared.name} has no recorded registration (zenml-remote-storage:registration); run provision first`,
     );
   }
+  // Checked before any request: a bucket option the parser refuses is a usage error.
+  const expected = args.baseline
+    ? expectations(prepared.file, rel(deps, prepared.configPath))
+    : undefined;
   const registeredIn = [...new Set(Object.values(recorded).flatMap((r) => r.registeredIn ?? []))];
   const server =
     args.zenml === false
@@ -96,14 +100,7 @@ export async function verify(args: VerifyArgs, deps: Deps): Promise<Outcome<Veri
     },
     deps,
   );
-  const audits = args.baseline
-    ? await auditStores(
-        stores,
-        expectations(prepared.file, rel(deps, prepared.configPath)),
-        args,
-        deps,
-      )
-    : undefined;
+  const audits = expected ? await auditStores(stores, expected, args, deps) : undefined;
   const baseline = audits
     ? { ok: auditPassed(audits), deviations: allDeviations(audits), stores: audits }
     : undefined;

@@ -96,7 +96,7 @@ describe("verify --baseline (fake workspace, fake storage, fake auditor)", () =>
     });
   });
 
-  it("a bucket option the parser refuses is a usage error naming the key, before any audit", async () => {
+  it("a bucket option the parser refuses is a usage error naming the key, before any request", async () => {
     const f = await provisioned();
     editStores(f.root, (stores) => {
       stores[0].bucket = { abortIncompleteUploadDays: "soon" };
@@ -107,6 +107,7 @@ describe("verify --baseline (fake workspace, fake storage, fake auditor)", () =>
       /^zenml-remote-storage:stores\[0\]\.bucket\.abortIncompleteUploadDays \(stacks\/Pulumi\.aws-dev\.yaml\): must be /,
     );
     expect(f.baseline.audited).toEqual([]);
+    expect(f.storage.probes).toEqual([]);
   });
 
   it("a backend without an auditor, or an auditor that throws, is unreadable: exit 3, never compliant", async () => {

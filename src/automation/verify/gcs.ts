@@ -135,7 +135,11 @@ export async function gcsAuthFor(store: StoreUnderTest): Promise<AuthClient> {
   }
   const { Impersonated } = await import("google-auth-library");
   const source = await keyClient(identity.sourceKeyJson);
-  await step("credentials", () => source.getAccessToken());
+  try {
+    await source.getAccessToken();
+  } catch (err) {
+    throw new ProbeError("credentials", `the impersonator's key: ${describeGcs(err)}`);
+  }
   // The library warns on every construction that it does not validate the options
   // (URLs from an untrusted key file); ours are the store's target and Google's endpoint.
   const warn = console.warn;

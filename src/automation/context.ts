@@ -1,3 +1,4 @@
+import type { BaselineAuditorFor } from "./baseline";
 import type { ExitCode } from "./errors";
 import type { VerifierFor } from "./verify/types";
 import type { OpenWorkspace } from "./workspace";
@@ -23,6 +24,7 @@ export interface Deps {
   readonly openWorkspace: OpenWorkspace;
   readonly connectZenml: ConnectZenml;
   readonly verifierFor: VerifierFor;
+  readonly baselineAuditorFor: BaselineAuditorFor;
 }
 
 /** What a command returns: data for `--json`, text for people, and the exit code. */

@@ -32,5 +32,6 @@ export function defaultDeps(io: Io): Deps {
     connectZenml: async (server, log) =>
       (await import("./zenmlRegistrar")).connectZenmlServer(server, log),
     verifierFor: async (backend) => (await import("./verify")).verifierFor(backend),
+    baselineAuditorFor: async (backend) => (await import("./baseline")).baselineAuditorFor(backend),
   };
 }

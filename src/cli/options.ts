@@ -136,6 +136,11 @@ export const COMMAND_OPTIONS: Record<string, Record<string, Options>> = {
       default: true,
       describe: "Ask the ZenML server to verify the connectors (--no-zenml to skip)",
     },
+    baseline: {
+      type: "boolean",
+      describe:
+        "Also audit each live bucket's settings against the hardening baseline, with your own cloud credentials (exit 3 on any deviation)",
+    },
   },
   rotate: {
     ...STACK_OPTIONS,

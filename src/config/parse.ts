@@ -55,7 +55,7 @@ const BUCKET_KEYS = [
 /** Options that only make sense for a bucket this project creates. */
 const CREATION_ONLY_BUCKET_KEYS = BUCKET_KEYS.filter((k) => k !== "name" && k !== "adopt");
 
-function parseBucket(raw: unknown, key: string, backend: Backend): BucketOptions {
+export function parseBucket(raw: unknown, key: string, backend: Backend): BucketOptions {
   const obj = raw === undefined || raw === null ? {} : object(raw, key, BUCKET_KEYS);
   const name = optionalString(obj, "name", key);
   if (name !== undefined) {

@@ -194,6 +194,11 @@ export function storeFactsFromRecord(raw: unknown, where: string): StoreFacts {
   };
 }
 
+/** A connector's plain configuration; empty for a store that authenticates with a ZenML secret. */
+export function connectorConfiguration(auth: StoreAuth): Readonly<Record<string, string>> {
+  return auth.kind === "connector" ? auth.configuration : {};
+}
+
 /** How a store's auth reads in the CLI's text: `connector aws/secret-key s3://b` or `ZenML secret s3-key`. */
 export function describeAuth(auth: StoreAuth): string {
   return auth.kind === "connector"

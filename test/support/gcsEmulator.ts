@@ -223,21 +223,29 @@ async function createInEmulator(
         condition: Record<string, unknown>;
       }[];
       // The JSON API body the GCP provider would send for these inputs.
+      const body = {
+        name,
+        location: inputs.location,
+        labels: inputs.labels,
+        versioning: inputs.versioning,
+        lifecycle: { rule: lifecycleRules },
+        iamConfiguration: {
+          uniformBucketLevelAccess: { enabled: inputs.uniformBucketLevelAccess },
+          publicAccessPrevention: inputs.publicAccessPrevention,
+        },
+        ...(inputs.encryption ? { encryption: inputs.encryption } : {}),
+      };
       await jsonRequest(
         `${emu.emulatorEndpoint}/storage/v1/b?project=${encodeURIComponent(String(inputs.project))}`,
         "POST",
-        {
-          name,
-          location: inputs.location,
-          labels: inputs.labels,
-          versioning: inputs.versioning,
-          lifecycle: { rule: lifecycleRules },
-          iamConfiguration: {
-            uniformBucketLevelAccess: { enabled: inputs.uniformBucketLevelAccess },
-            publicAccessPrevention: inputs.publicAccessPrevention,
-          },
-          ...(inputs.encryption ? { encryption: inputs.encryption } : {}),
-        },
+        body,
+      );
+      // The emulator's insert keeps only the name; its PATCH stores the rest, so the
+      // bucket holds the settings the program asked for (the baseline audit reads them).
+      await jsonRequest(
+        `${emu.emulatorEndpoint}/storage/v1/b/${encodeURIComponent(name)}`,
+        "PATCH",
+        body,
       );
       return { id: name, outputs: { name, url: `gs://${name}` } };
     }

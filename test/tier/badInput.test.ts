@@ -12,6 +12,7 @@ import { ListBucketsCommand } from "@aws-sdk/client-s3";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Deps } from "../../src/automation/context";
 import { StackConfigFile } from "../../src/automation/stackConfigFile";
@@ -359,7 +360,12 @@ describe("an expired SAS on Azurite", () => {
     expect(expired.body).toContain("<Code>AuthorizationFailure</Code>");
   });
 
-  it("`verify` cannot show it: Azure Blob probes are reported as skipped, never as passed", async () => {
+  it("`verify` reports it: the Azure Blob probe fails at `write` with Azurite's refusal, exit 3", async () => {
+    // Trust Azurite's throw-away certificate in this process, as a CA bundle would.
+    tls.setDefaultCACertificates([
+      ...tls.getCACertificates("default"),
+      fs.readFileSync(azurite!.caFile, "utf8"),
+    ]);
     const env = { PULUMI_CONFIG_PASSPHRASE: PASSPHRASE };
     const { f, deps } = project(env);
     f.workspace.outputs = {
@@ -416,10 +422,15 @@ describe("an expired SAS on Azurite", () => {
         )
       ).code,
     ).toBe(0);
-    const r = await cli(f, deps, ["verify", "--stack", "az", "--no-zenml"], env);
-    expect(r.code).toBe(0);
+    const r = await cli(
+      f,
+      deps,
+      ["verify", "--stack", "az", "--no-zenml", "--verify-timeout", "0"],
+      env,
+    );
+    expect(r.code).toBe(3);
     expect(r.stdout.join("\n")).toMatch(
-      /az-sas \(azure\) storage: skipped — no storage verifier for backend azure yet/,
+      /az-sas \(azure\) storage: failed — write: AuthorizationFailure \(HTTP 403\): Server failed to authenticate the request\./,
     );
   });
 });

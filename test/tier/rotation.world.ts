@@ -10,6 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { Deps } from "../../src/automation/context";
 import { StackConfigFile } from "../../src/automation/stackConfigFile";
+import { baselineAuditorFor } from "../../src/automation/baseline";
 import { verifierFor } from "../../src/automation/verify";
 import type { WorkspaceRequest } from "../../src/automation/workspace";
 import { connectZenmlServer } from "../../src/automation/zenmlRegistrar";
@@ -59,6 +60,7 @@ export async function engineWorld(
     openWorkspace: workspace.open,
     connectZenml: connectZenmlServer,
     verifierFor,
+    baselineAuditorFor,
   };
   return { root, workspace, io, deps };
 }

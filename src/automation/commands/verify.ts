@@ -1,13 +1,29 @@
+import { ConfigError } from "../../config/errors";
+import { parseBucket } from "../../config/parse";
+import { BACKENDS, type Backend } from "../../config/types";
+import {
+  allDeviations,
+  auditPassed,
+  renderAudits,
+  type Deviation,
+  type Expectation,
+  type StoreAudit,
+} from "../baseline";
 import type { Deps, Outcome, StackArgs } from "../context";
-import { EXIT, UsageError } from "../errors";
+import { EXIT, firstLine, UsageError } from "../errors";
+import { PROJECT_NAME } from "../project";
 import { readRecordedStores } from "../recordedRegistration";
+import type { StackConfigFile } from "../stackConfigFile";
+import type { StoreUnderTest } from "../verify/types";
 import { openStack, prepareStack } from "../session";
 import { checksFailed, renderChecks, verifyStores, type StoreCheck } from "../verification";
 import { checkServerUrl, serverSettings } from "../zenmlRegistrar";
 import {
   checkEndpointUrl,
   configuredServer,
+  rel,
   stackApiKey,
+  STORES_KEY,
   storeUnderTest,
   verifyTimeoutMs,
 } from "./shared";
@@ -19,12 +35,20 @@ export interface VerifyArgs extends StackArgs {
   readonly zenml?: boolean;
   readonly verifyTimeout?: number;
   readonly endpointUrl?: string;
+  /** `--baseline`: also audit each live bucket's settings against the hardening baseline. */
+  readonly baseline?: boolean;
 }
 
 export interface VerifyData {
   readonly stack: string;
   readonly ok: boolean;
   readonly checks: readonly StoreCheck[];
+  /** With `--baseline`. */
+  readonly baseline?: {
+    readonly ok: boolean;
+    readonly deviations: readonly Deviation[];
+    readonly stores: readonly StoreAudit[];
+  };
 }
 
 /**
@@ -47,6 +71,10 @@ export async function verify(args: VerifyArgs, deps: Deps): Promise<Outcome<Veri
       `stack ${prepared.name} has no recorded registration (zenml-remote-storage:registration); run provision first`,
     );
   }
+  // Checked before any request: a bucket option the parser refuses is a usage error.
+  const expected = args.baseline
+    ? expectations(prepared.file, rel(deps, prepared.configPath))
+    : undefined;
   const registeredIn = [...new Set(Object.values(recorded).flatMap((r) => r.registeredIn ?? []))];
   const server =
     args.zenml === false
@@ -72,13 +100,79 @@ export async function verify(args: VerifyArgs, deps: Deps): Promise<Outcome<Veri
     },
     deps,
   );
-  const ok = !checksFailed(checks);
+  const audits = expected ? await auditStores(stores, expected, args, deps) : undefined;
+  const baseline = audits
+    ? { ok: auditPassed(audits), deviations: allDeviations(audits), stores: audits }
+    : undefined;
+  const ok = !checksFailed(checks) && (baseline?.ok ?? true);
   return {
-    data: { stack: prepared.name, ok, checks },
+    data: { stack: prepared.name, ok, checks, ...(baseline ? { baseline } : {}) },
     text: [
       `Verification of stack ${prepared.name}: ${ok ? "passed" : "FAILED"}`,
       ...renderChecks(checks),
+      ...(baseline
+        ? [
+            `Baseline audit: ${baseline.deviations.length} deviation${baseline.deviations.length === 1 ? "" : "s"}`,
+            ...renderAudits(baseline.stores),
+          ]
+        : []),
     ].join("\n"),
     exitCode: ok ? EXIT.ok : EXIT.verification,
   };
+}
+
+/**
+ * What each store's bucket options ask for, parsed from the stack config with the
+ * program's own parser (defaults included); a store the config no longer lists
+ * gets the defaults.
+ */
+function expectations(file: StackConfigFile, source: string): Map<string, Expectation> {
+  const out = new Map<string, Expectation>();
+  const stores = file.get(STORES_KEY);
+  if (!Array.isArray(stores)) return out;
+  stores.forEach((raw: unknown, i) => {
+    const store = (typeof raw === "object" && raw !== null ? raw : {}) as Record<string, unknown>;
+    const backend = store.backend as Backend;
+    if (typeof store.name !== "string" || !BACKENDS.includes(backend)) return;
+    try {
+      out.set(store.name, parseBucket(store.bucket, `stores[${i}].bucket`, backend));
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      throw new UsageError(`${PROJECT_NAME}:${err.key} (${source})`, err.rule);
+    }
+  });
+  return out;
+}
+
+/** The baseline audit of each store, with the operator's credentials. */
+async function auditStores(
+  stores: readonly StoreUnderTest[],
+  expected: Map<string, Expectation>,
+  args: VerifyArgs,
+  deps: Deps,
+): Promise<StoreAudit[]> {
+  const audits: StoreAudit[] = [];
+  for (const store of stores) {
+    const auditor = await deps.baselineAuditorFor(store.backend);
+    const expectation =
+      expected.get(store.storeName) ?? parseBucket(undefined, "bucket", store.backend as Backend);
+    const failed = (reason: string): StoreAudit => ({
+      store: store.storeName,
+      backend: store.backend,
+      compliant: [],
+      deviations: [],
+      unreadable: [{ setting: "audit", reason }],
+      notShown: [],
+    });
+    if (!auditor) {
+      audits.push(failed(`no baseline audit for backend ${store.backend}`));
+      continue;
+    }
+    try {
+      audits.push(await auditor.audit(store, expectation, { endpointUrl: args.endpointUrl }));
+    } catch (err) {
+      audits.push(failed(firstLine((err as Error).message)));
+    }
+  }
+  return audits;
 }

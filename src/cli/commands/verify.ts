@@ -10,13 +10,17 @@ export function verifyCommand(ctx: CliContext): CommandModule<GlobalArgs, Verify
   return {
     command: "verify",
     describe:
-      "With the minted credentials: write, read, list and delete a probe object in each store; ask ZenML to verify each connector. Exit 3 on failure",
+      "With the minted credentials: write, read, list and delete a probe object in each store; ask ZenML to verify each connector; with --baseline, audit the buckets' settings. Exit 3 on failure",
     builder: (y) =>
       (withOptions(y, COMMAND_OPTIONS.verify) as unknown as Argv<VerifyCliArgs>)
         .example("$0 verify --stack aws-dev", "Storage probe and ZenML connector verification")
         .example(
           "$0 verify --stack aws-dev --no-zenml --verify-timeout 300",
           "Storage only, waiting up to 5 minutes",
+        )
+        .example(
+          "$0 verify --stack aws-dev --baseline --json",
+          "Also audit the buckets' settings; the deviations as JSON",
         ),
     handler: (args) =>
       runHandler(ctx, args, async () => (await import("../../automation/commands/verify")).verify),

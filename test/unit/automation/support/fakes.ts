@@ -18,6 +18,12 @@ import type {
   PulumiWorkspace,
   WorkspaceRequest,
 } from "../../../../src/automation/workspace";
+import type {
+  BaselineAuditor,
+  Deviation,
+  Expectation,
+  StoreAudit,
+} from "../../../../src/automation/baseline";
 import type { StorageVerifier, StoreUnderTest } from "../../../../src/automation/verify/types";
 import type {
   RegisteredStore,
@@ -274,6 +280,28 @@ export class FakeStorage implements StorageVerifier {
   }
 }
 
+/** FAKE baseline audit: records what it was asked; reports `deviations` for every store. */
+export class FakeBaseline implements BaselineAuditor {
+  audited: { store: string; expected: Expectation; endpointUrl?: string }[] = [];
+  deviations: Omit<Deviation, "store">[] = [];
+
+  async audit(
+    store: StoreUnderTest,
+    expected: Expectation,
+    opts: { endpointUrl?: string },
+  ): Promise<StoreAudit> {
+    this.audited.push({ store: store.storeName, expected, endpointUrl: opts.endpointUrl });
+    return {
+      store: store.storeName,
+      backend: store.backend,
+      compliant: ["versioning"],
+      deviations: this.deviations.map((d) => ({ ...d, store: store.storeName })),
+      unreadable: [],
+      notShown: [],
+    };
+  }
+}
+
 export class FakeIo implements Io {
   readonly stdout: string[] = [];
   readonly stderr: string[] = [];
@@ -297,6 +325,7 @@ export interface Fakes {
   readonly workspace: FakeWorkspace;
   readonly zenml: FakeZenml;
   readonly storage: FakeStorage;
+  readonly baseline: FakeBaseline;
   readonly io: FakeIo;
   readonly deps: Deps;
   /** Simulated time; `sleep` advances it. */
@@ -310,12 +339,14 @@ export function fakes(
   const workspace = new FakeWorkspace();
   const zenml = new FakeZenml();
   const storage = new FakeStorage();
+  const baseline = new FakeBaseline();
   const io = new FakeIo(options.interactive ?? false);
   const f: Fakes = {
     root,
     workspace,
     zenml,
     storage,
+    baseline,
     io,
     clock: 1_000_000,
     deps: undefined as unknown as Deps,
@@ -332,6 +363,7 @@ export function fakes(
     connectZenml: zenml.connect,
     verifierFor: async (backend) =>
       backend === "aws" || backend === "s3-compatible" ? storage : undefined,
+    baselineAuditorFor: async () => baseline,
   };
   return f;
 }

@@ -1,0 +1,57 @@
+import type { StoreUnderTest, VerifierOptions } from "../verify/types";
+import type { Deviation, Expectation, StoreAudit } from "./compare";
+
+export type { Deviation, Expectation, StoreAudit } from "./compare";
+
+/**
+ * Reads one store's live settings with the operator's own credentials (the cloud
+ * SDK's ambient ones, never the store's minted key) and compares them with the
+ * baseline this project provisions.
+ */
+export interface BaselineAuditor {
+  audit(store: StoreUnderTest, expected: Expectation, opts: VerifierOptions): Promise<StoreAudit>;
+}
+
+/** The auditor for a store, by backend; undefined when none exists. */
+export type BaselineAuditorFor = (backend: string) => Promise<BaselineAuditor | undefined>;
+
+/** Auditors by backend, each loaded (with its SDK) only when used. */
+const AUDITORS: Readonly<Record<string, () => Promise<BaselineAuditor>>> = {
+  aws: async () => (await import("./s3")).s3Auditor,
+  "s3-compatible": async () => (await import("./s3")).s3CompatibleAuditor,
+  gcp: async () => (await import("./gcs")).gcsAuditor,
+  azure: async () => (await import("./azure")).azureAuditor,
+};
+
+export const baselineAuditorFor: BaselineAuditorFor = async (backend) => {
+  const load = AUDITORS[backend];
+  return load ? load() : undefined;
+};
+
+/** Whether the audit found the baseline: no deviation and nothing it could not read. */
+export function auditPassed(audits: readonly StoreAudit[]): boolean {
+  return audits.every((a) => a.deviations.length === 0 && a.unreadable.length === 0);
+}
+
+export function allDeviations(audits: readonly StoreAudit[]): Deviation[] {
+  return audits.flatMap((a) => a.deviations);
+}
+
+/** One line per deviation, unreadable or unshown setting. */
+export function renderAudits(audits: readonly StoreAudit[]): string[] {
+  const lines: string[] = [];
+  for (const a of audits) {
+    lines.push(
+      `  ${a.store} (${a.backend}): ${a.deviations.length} deviation${a.deviations.length === 1 ? "" : "s"}, ${a.compliant.length} setting${a.compliant.length === 1 ? "" : "s"} as the baseline`,
+    );
+    for (const d of a.deviations) {
+      lines.push(
+        `  ${d.store}: ${d.setting}: found ${d.found}, expected ${d.expected} — ${d.risk}`,
+      );
+    }
+    for (const u of a.unreadable)
+      lines.push(`  ${a.store}: ${u.setting}: could not read (${u.reason})`);
+    for (const n of a.notShown) lines.push(`  ${a.store}: ${n.setting}: not checked (${n.reason})`);
+  }
+  return lines;
+}

@@ -1,3 +1,4 @@
+import { firstLine } from "../errors";
 import type { StoreUnderTest, VerifierOptions } from "../verify/types";
 import type { Deviation, Expectation, StoreAudit } from "./compare";
 
@@ -54,4 +55,39 @@ export function renderAudits(audits: readonly StoreAudit[]): string[] {
     for (const n of a.notShown) lines.push(`  ${a.store}: ${n.setting}: not checked (${n.reason})`);
   }
   return lines;
+}
+
+/**
+ * The baseline audit of each store, with the operator's credentials: a store
+ * whose backend has no auditor, or whose audit fails, is reported unreadable
+ * (never compliant).
+ */
+export async function auditStores(
+  stores: readonly StoreUnderTest[],
+  expectationOf: (store: StoreUnderTest) => Expectation,
+  endpointUrl: string | undefined,
+  auditorFor: BaselineAuditorFor,
+): Promise<StoreAudit[]> {
+  const audits: StoreAudit[] = [];
+  for (const store of stores) {
+    const failed = (reason: string): StoreAudit => ({
+      store: store.storeName,
+      backend: store.backend,
+      compliant: [],
+      deviations: [],
+      unreadable: [{ setting: "audit", reason }],
+      notShown: [],
+    });
+    const auditor = await auditorFor(store.backend);
+    if (!auditor) {
+      audits.push(failed(`no baseline audit for backend ${store.backend}`));
+      continue;
+    }
+    try {
+      audits.push(await auditor.audit(store, expectationOf(store), { endpointUrl }));
+    } catch (err) {
+      audits.push(failed(firstLine((err as Error).message)));
+    }
+  }
+  return audits;
 }

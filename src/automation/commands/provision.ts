@@ -1,4 +1,6 @@
-import { describeAuth, type StoreAuth } from "../../zenml/model";
+import type { DeploymentConfig } from "../../config/types";
+import { describeAuth, type StoreAuth, type StoreRegistration } from "../../zenml/model";
+import { auditStores, type StoreAudit } from "../baseline";
 import type { Deps, Outcome, StackArgs } from "../context";
 import { CliError, EXIT } from "../errors";
 import { Progress, describeChanges, summaryTotal } from "../progress";
@@ -63,6 +65,8 @@ export interface ProvisionData {
     readonly registered: readonly RegisteredStore[];
   };
   readonly verification?: readonly StoreCheck[];
+  /** The baseline audit of each adopted bucket (warnings only: provision never changes one). */
+  readonly adoptedBaseline?: readonly StoreAudit[];
 }
 
 /** Writes the flags' changes to `stores` and `zenml` in the stack config; true when anything changed. */
@@ -142,6 +146,7 @@ export async function provision(args: ProvisionArgs, deps: Deps): Promise<Outcom
   await writeRegistrationConfig(opened.reread(), opened.stack, deployed);
   const zenmlYaml = writeZenmlYaml(deps.projectRoot, prepared.name, deployed);
   deps.io.err(`Recorded the registration in ${source} and ${rel(deps, zenmlYaml)}.`);
+  const adoptedBaseline = await auditAdoptedBuckets(deployment, deployed, args.endpointUrl, deps);
 
   let zenml: ProvisionData["zenml"];
   let registrar;
@@ -202,6 +207,7 @@ export async function provision(args: ProvisionArgs, deps: Deps): Promise<Outcom
     })),
     ...(zenml ? { zenml } : {}),
     ...(verification ? { verification } : {}),
+    ...(adoptedBaseline.length > 0 ? { adoptedBaseline } : {}),
   };
   const failed = verification !== undefined && checksFailed(verification);
   return { data, text: renderProvision(data), exitCode: failed ? EXIT.verification : EXIT.ok };
@@ -230,4 +236,42 @@ export function renderProvision(d: ProvisionData): string {
     lines.push("Verification: skipped (--no-verify)");
   }
   return lines.join("\n");
+}
+
+/**
+ * Adopted buckets are used as they are: each is audited against the baseline
+ * with the operator's credentials and every deviation is a warning. Provision
+ * never changes an adopted bucket, and a deviation does not fail it.
+ */
+async function auditAdoptedBuckets(
+  deployment: DeploymentConfig,
+  deployed: readonly StoreRegistration[],
+  endpointUrl: string | undefined,
+  deps: Deps,
+): Promise<StoreAudit[]> {
+  const adopted = new Map(
+    deployment.stores.filter((s) => s.bucket.adopt).map((s) => [s.name, s.bucket]),
+  );
+  const stores = deployed.filter((d) => adopted.has(d.storeName));
+  if (stores.length === 0) return [];
+  deps.io.err(`Auditing ${stores.length} adopted bucket(s) against the baseline …`);
+  const audits = await auditStores(
+    stores,
+    (store) => adopted.get(store.storeName)!,
+    endpointUrl,
+    deps.baselineAuditorFor,
+  );
+  for (const a of audits) {
+    for (const d of a.deviations) {
+      deps.io.err(
+        `warning: adopted bucket of store ${d.store}: ${d.setting}: found ${d.found}, expected ${d.expected} — ${d.risk} (left unchanged)`,
+      );
+    }
+    for (const u of a.unreadable) {
+      deps.io.err(
+        `warning: adopted bucket of store ${a.store}: ${u.setting}: could not read (${u.reason})`,
+      );
+    }
+  }
+  return audits;
 }

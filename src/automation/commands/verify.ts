@@ -4,17 +4,17 @@ import { BACKENDS, type Backend } from "../../config/types";
 import {
   allDeviations,
   auditPassed,
+  auditStores,
   renderAudits,
   type Deviation,
   type Expectation,
   type StoreAudit,
 } from "../baseline";
 import type { Deps, Outcome, StackArgs } from "../context";
-import { EXIT, firstLine, UsageError } from "../errors";
+import { EXIT, UsageError } from "../errors";
 import { PROJECT_NAME } from "../project";
 import { readRecordedStores } from "../recordedRegistration";
 import type { StackConfigFile } from "../stackConfigFile";
-import type { StoreUnderTest } from "../verify/types";
 import { openStack, prepareStack } from "../session";
 import { checksFailed, renderChecks, verifyStores, type StoreCheck } from "../verification";
 import { checkServerUrl, serverSettings } from "../zenmlRegistrar";
@@ -100,7 +100,16 @@ export async function verify(args: VerifyArgs, deps: Deps): Promise<Outcome<Veri
     },
     deps,
   );
-  const audits = expected ? await auditStores(stores, expected, args, deps) : undefined;
+  const audits = expected
+    ? await auditStores(
+        stores,
+        (store) =>
+          expected.get(store.storeName) ??
+          parseBucket(undefined, "bucket", store.backend as Backend),
+        args.endpointUrl,
+        deps.baselineAuditorFor,
+      )
+    : undefined;
   const baseline = audits
     ? { ok: auditPassed(audits), deviations: allDeviations(audits), stores: audits }
     : undefined;
@@ -142,37 +151,4 @@ function expectations(file: StackConfigFile, source: string): Map<string, Expect
     }
   });
   return out;
-}
-
-/** The baseline audit of each store, with the operator's credentials. */
-async function auditStores(
-  stores: readonly StoreUnderTest[],
-  expected: Map<string, Expectation>,
-  args: VerifyArgs,
-  deps: Deps,
-): Promise<StoreAudit[]> {
-  const audits: StoreAudit[] = [];
-  for (const store of stores) {
-    const auditor = await deps.baselineAuditorFor(store.backend);
-    const expectation =
-      expected.get(store.storeName) ?? parseBucket(undefined, "bucket", store.backend as Backend);
-    const failed = (reason: string): StoreAudit => ({
-      store: store.storeName,
-      backend: store.backend,
-      compliant: [],
-      deviations: [],
-      unreadable: [{ setting: "audit", reason }],
-      notShown: [],
-    });
-    if (!auditor) {
-      audits.push(failed(`no baseline audit for backend ${store.backend}`));
-      continue;
-    }
-    try {
-      audits.push(await auditor.audit(store, expectation, { endpointUrl: args.endpointUrl }));
-    } catch (err) {
-      audits.push(failed(firstLine((err as Error).message)));
-    }
-  }
-  return audits;
 }

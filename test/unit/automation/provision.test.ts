@@ -103,6 +103,51 @@ describe("provision (fake workspace)", () => {
     expect(again.data.configChanged).toBe(false);
   });
 
+  it("audits an adopted bucket and warns of each deviation, without failing or changing it", async () => {
+    const f = fakes();
+    f.baseline.deviations = [
+      {
+        setting: "public access block",
+        found: "off",
+        expected: "all four on",
+        risk: "the bucket can be made public",
+      },
+    ];
+    const outcome = await provision(
+      {
+        stack: "dev",
+        yes: true,
+        verify: false,
+        storeName: "s3-store",
+        backend: "aws",
+        region: "eu-west-1",
+        bucketName: "team-artifacts",
+        adoptBucket: true,
+      },
+      f.deps,
+    );
+    expect(outcome.exitCode).toBe(0);
+    expect(f.baseline.audited).toEqual([
+      {
+        store: "s3-store",
+        expected: expect.objectContaining({ adopt: true, name: "team-artifacts" }),
+        endpointUrl: undefined,
+      },
+    ]);
+    expect(f.io.stderr).toContain(
+      "warning: adopted bucket of store s3-store: public access block: found off, expected all four on — the bucket can be made public (left unchanged)",
+    );
+    expect(outcome.data.adoptedBaseline?.[0].deviations).toHaveLength(1);
+  });
+
+  it("audits no bucket it created itself", async () => {
+    const f = fakes();
+    f.baseline.deviations = [{ setting: "s", found: "f", expected: "e", risk: "r" }];
+    expect((await provision({ stack: "aws-dev", yes: true }, f.deps)).exitCode).toBe(0);
+    expect(f.baseline.audited).toEqual([]);
+    expect(f.io.stderr.join("\n")).not.toContain("adopted bucket");
+  });
+
   it("writes the store flags into the stack config, typed, before previewing", async () => {
     const f = fakes();
     await provision(

@@ -19,7 +19,13 @@ import { LanghostEngine } from "../test/support/langhost/engine";
 import { PLACEHOLDER_INVOKES } from "../test/support/langhost/placeholders";
 import { copyProject } from "../test/support/langhost/projectCopy";
 import { REPO } from "./lib/build";
-import { sizedStores, stackConfig, stackConfigYaml, type Mix } from "./lib/configs";
+import {
+  FAKE_IMPERSONATOR_KEY,
+  sizedStores,
+  stackConfig,
+  stackConfigYaml,
+  type Mix,
+} from "./lib/configs";
 import { runNode } from "./lib/proc";
 import { fmtSeconds, summarize, table } from "./lib/stats";
 
@@ -45,7 +51,7 @@ function securePaths(value: unknown, where: string, out: Record<string, string>)
   if (typeof value !== "object" || value === null) return;
   const entries = Object.entries(value as Record<string, unknown>);
   if (entries.length === 1 && entries[0][0] === "secure") {
-    out[where] = "placeholder-secret";
+    out[where] = where.endsWith(".impersonatorKey") ? FAKE_IMPERSONATOR_KEY : "placeholder-secret";
     return;
   }
   for (const [k, v] of entries) {

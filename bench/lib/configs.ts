@@ -55,7 +55,8 @@ const PREFIX: Readonly<Record<Backend, string>> = {
 const GCP_PROJECT = "bench-project";
 const IMPERSONATOR = `zenml-source@${GCP_PROJECT}.iam.gserviceaccount.com`;
 /** A service-account key file shaped like GCP's, with a fake private key. */
-const FAKE_IMPERSONATOR_KEY = JSON.stringify({
+/** The plaintext the benchmarks give for an impersonator key (`storeSecrets.<store>.impersonatorKey`). */
+export const FAKE_IMPERSONATOR_KEY = JSON.stringify({
   type: "service_account",
   project_id: GCP_PROJECT,
   private_key_id: "0123456789abcdef0123456789abcdef01234567",
@@ -81,7 +82,6 @@ export function storeConfig(name: string, v: Variant): Json {
     case "gcp":
       if (v.credentials === "impersonation") {
         store.impersonator = `serviceAccount:${IMPERSONATOR}`;
-        store.impersonatorKey = FAKE_IMPERSONATOR_KEY;
       }
       break;
     case "azure":
@@ -116,11 +116,15 @@ export function stackConfig(
     "azure-native:location": "westeurope",
     "zenml-remote-storage:stores": stores.map((s) => storeConfig(s.name, s.variant)),
   };
-  const s3c = stores.filter((s) => s.variant.backend === "s3-compatible");
-  if (s3c.length > 0) {
-    config["zenml-remote-storage:s3CompatibleCredentials"] = Object.fromEntries(
-      s3c.map((s) => [s.name, { accessKeyId: secure(), secretAccessKey: secure() }]),
-    );
+  const secrets = stores.flatMap(({ name, variant }): [string, Json][] =>
+    variant.backend === "s3-compatible"
+      ? [[name, { accessKeyId: secure(), secretAccessKey: secure() }]]
+      : variant.backend === "gcp" && variant.credentials === "impersonation"
+        ? [[name, { impersonatorKey: secure() }]]
+        : [],
+  );
+  if (secrets.length > 0) {
+    config["zenml-remote-storage:storeSecrets"] = Object.fromEntries(secrets);
   }
   if (opts.zenml) {
     config["zenml-remote-storage:zenml"] = { serverUrl: "http://127.0.0.1:8080" };

@@ -203,6 +203,14 @@ export function containsSecure(value: unknown): boolean {
   return false;
 }
 
+/** Whether a value holds anything but secure values (plain text where a secret belongs). */
+export function hasPlainLeaf(value: unknown): boolean {
+  if (isSecureValue(value)) return false;
+  if (Array.isArray(value)) return value.some(hasPlainLeaf);
+  if (typeof value === "object" && value !== null) return Object.values(value).some(hasPlainLeaf);
+  return value !== undefined && value !== null;
+}
+
 /** Replaces every secure value with `replacement` (for offline evaluation). */
 export function replaceSecure(value: unknown, replacement: string): unknown {
   if (isSecureValue(value)) return replacement;

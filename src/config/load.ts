@@ -1,11 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import {
-  checkS3CompatibleCredentials,
-  S3_COMPATIBLE_CREDENTIALS_KEY,
-  type S3KeyPair,
-} from "./backends/s3Compatible";
+import type { S3KeyPair } from "./backends/s3Compatible";
 import { ConfigError } from "./errors";
 import { parseDeployment } from "./parse";
+import { checkStoreSecrets, MOVED_SECRET_KEYS, STORE_SECRETS_KEY } from "./storeSecrets";
 import type { DeploymentConfig } from "./types";
 
 /** The project's config namespace (`zenml-remote-storage:<key>`). */
@@ -16,17 +13,45 @@ export const KNOWN_CONFIG_KEYS = [
   "stores",
   "zenml",
   "zenmlApiKey",
-  S3_COMPATIBLE_CREDENTIALS_KEY,
+  STORE_SECRETS_KEY,
   "registration",
 ] as const;
 
-/** A key in the project's namespace that nothing reads is a typo: refuse it. */
+/** The keys that hold secrets: set only with `pulumi config set --secret`. */
+export const SECRET_CONFIG_KEYS = ["zenmlApiKey", STORE_SECRETS_KEY] as const;
+
+/** A key in the project's namespace that nothing reads is a typo (or moved): refuse it. */
 function checkKnownKeys(): void {
   const prefix = `${CONFIG_NAMESPACE}:`;
   for (const full of Object.keys(pulumi.runtime.allConfig())) {
     const key = full.startsWith(prefix) ? full.slice(prefix.length) : undefined;
-    if (key !== undefined && !(KNOWN_CONFIG_KEYS as readonly string[]).includes(key)) {
-      throw new ConfigError(key, `unknown key; allowed: ${KNOWN_CONFIG_KEYS.join(", ")}`);
+    if (key === undefined || (KNOWN_CONFIG_KEYS as readonly string[]).includes(key)) continue;
+    throw new ConfigError(
+      key,
+      MOVED_SECRET_KEYS[key] ?? `unknown key; allowed: ${KNOWN_CONFIG_KEYS.join(", ")}`,
+    );
+  }
+}
+
+/**
+ * Which config keys hold `secure:` values: the SDK's own record, filled from
+ * PULUMI_CONFIG_SECRET_KEYS by the language host (marked internal in its types,
+ * so typed here; the SDK is pinned exactly).
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const sdkConfig = require("@pulumi/pulumi/runtime/config") as {
+  isConfigSecret(key: string): boolean;
+};
+
+/** A secret key stored as plain text in the stack file is refused, naming how to store it. */
+function checkEncrypted(): void {
+  for (const key of SECRET_CONFIG_KEYS) {
+    const full = `${CONFIG_NAMESPACE}:${key}`;
+    if (pulumi.runtime.allConfig()[full] !== undefined && !sdkConfig.isConfigSecret(full)) {
+      throw new ConfigError(
+        key,
+        `holds plain text; remove it from the stack file and store it encrypted: pulumi config set --secret ${key === STORE_SECRETS_KEY ? `--path '${key}.<store>.<field>'` : key} <value>`,
+      );
     }
   }
 }
@@ -39,6 +64,7 @@ export function loadDeployment(): DeploymentConfig {
   const config = new pulumi.Config(CONFIG_NAMESPACE);
   try {
     checkKnownKeys();
+    checkEncrypted();
     const deployment = parseDeployment(
       { stores: readObject(config, "stores"), zenml: readObject(config, "zenml") },
       {
@@ -51,11 +77,8 @@ export function loadDeployment(): DeploymentConfig {
       },
     );
     // Only the shape is checked here; the values are read again, as secrets, by
-    // s3CompatibleKeyPair and never leave this function.
-    checkS3CompatibleCredentials(
-      readObject(config, S3_COMPATIBLE_CREDENTIALS_KEY),
-      deployment.stores.filter((s) => s.backend === "s3-compatible").map((s) => s.name),
-    );
+    // storeSecret and never leave this function.
+    checkStoreSecrets(readObject(config, STORE_SECRETS_KEY), deployment.stores);
     return deployment;
   } catch (err) {
     if (err instanceof ConfigError) {
@@ -73,23 +96,18 @@ function readObject(config: pulumi.Config, key: string): unknown {
   }
 }
 
-/**
- * One s3-compatible store's key pair from the secret config key
- * `s3CompatibleCredentials`, as a Pulumi secret (validated by loadDeployment).
- */
+/** One store's secrets from `storeSecrets.<store>`, as a Pulumi secret (validated by loadDeployment). */
+export function storeSecret(storeName: string): pulumi.Output<Readonly<Record<string, string>>> {
+  const all = new pulumi.Config(CONFIG_NAMESPACE).requireSecretObject<
+    Record<string, Record<string, string>>
+  >(STORE_SECRETS_KEY);
+  return pulumi.secret(all.apply((secrets) => ({ ...secrets[storeName] })));
+}
+
+/** An S3-compatible store's key pair from `storeSecrets.<store>`. */
 export function s3CompatibleKeyPair(storeName: string): pulumi.Output<S3KeyPair> {
-  const all = new pulumi.Config(CONFIG_NAMESPACE).requireSecretObject<Record<string, S3KeyPair>>(
-    S3_COMPATIBLE_CREDENTIALS_KEY,
-  );
-  return pulumi.secret(
-    all.apply((keys): S3KeyPair => {
-      const pair = keys[storeName];
-      if (pair === undefined) {
-        throw new pulumi.RunError(
-          `invalid config ${CONFIG_NAMESPACE}:${S3_COMPATIBLE_CREDENTIALS_KEY}.${storeName}: is required`,
-        );
-      }
-      return { accessKeyId: pair.accessKeyId, secretAccessKey: pair.secretAccessKey };
-    }),
-  );
+  return storeSecret(storeName).apply((s): S3KeyPair => ({
+    accessKeyId: s.accessKeyId,
+    secretAccessKey: s.secretAccessKey,
+  }));
 }

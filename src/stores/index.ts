@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { s3CompatibleKeyPair } from "../config/load";
+import { s3CompatibleKeyPair, storeSecret } from "../config/load";
+import { impersonatorKeyJson } from "../config/storeSecrets";
 import { keyVersions } from "../config/rotation";
 import type { StoreConfig } from "../config/types";
 import type { StoreOutputs } from "../zenml/model";
@@ -89,7 +90,10 @@ export async function createStore(
           grantKmsKeyAccess: store.grantEncryptionKeyAccess,
           credentials: store.credentials,
           impersonator: store.impersonator,
-          impersonatorKey: store.impersonatorKey,
+          impersonatorKey:
+            store.credentials === "impersonation"
+              ? storeSecret(store.name).apply((s) => impersonatorKeyJson(s.impersonatorKey))
+              : undefined,
           labels: store.tags,
           keyVersions: versions,
         },

@@ -28,6 +28,7 @@ import {
 import * as pulumi from "@pulumi/pulumi";
 import { randomBytes } from "node:crypto";
 import type { AwsKey, MotoServer } from "./services";
+import { setProgramConfig } from "./programConfig";
 
 /** What the emulator-backed mocks created, for assertions and leak checks. */
 export interface Created {
@@ -214,11 +215,7 @@ export async function provisionOnMoto(
   config: Record<string, unknown>,
 ): Promise<{ outputs: Record<string, unknown>; created: Created[] }> {
   const created: Created[] = [];
-  pulumi.runtime.setAllConfig(
-    Object.fromEntries(
-      Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
-    ),
-  );
+  setProgramConfig(config);
   await pulumi.runtime.setMocks(
     {
       async newResource(args) {

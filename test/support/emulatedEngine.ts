@@ -58,6 +58,7 @@ import {
 import { createInMoto, iamClient, s3Client } from "./awsEmulator";
 import { fakeCiphertext, setStackConfigText } from "./langhost/stackFileEdit";
 import type { MotoServer } from "./services";
+import { setProgramConfig } from "./programConfig";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Inputs = Record<string, any>;
@@ -157,11 +158,7 @@ export class EmulatedEngine {
     const steps: EngineStep[] = [];
     const seen = new Set<string>();
     const planned = new Map<string, StateEntry>();
-    pulumi.runtime.setAllConfig(
-      Object.fromEntries(
-        Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
-      ),
-    );
+    setProgramConfig(config);
     await pulumi.runtime.setMocks(
       {
         newResource: async (args) => {

@@ -16,6 +16,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { freePort, SUPPORT_DIR, venvBin, type Env } from "./services";
+import { setProgramConfig } from "./programConfig";
 
 const EMULATOR_SCRIPT = path.join(SUPPORT_DIR, "gcs_emulator.py");
 const SUPERVISE_SCRIPT = path.join(SUPPORT_DIR, "supervise.py");
@@ -290,11 +291,7 @@ export async function provisionOnGcsEmulator(
   config: Record<string, unknown>,
 ): Promise<{ outputs: Record<string, unknown>; created: Created[] }> {
   const created: Created[] = [];
-  pulumi.runtime.setAllConfig(
-    Object.fromEntries(
-      Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
-    ),
-  );
+  setProgramConfig(config);
   await pulumi.runtime.setMocks(
     {
       async newResource(args) {

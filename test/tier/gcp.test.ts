@@ -74,7 +74,7 @@ beforeAll(async () => {
     auth: { apiKey: zenml.apiKey! },
     log: (l) => transcript.push(l),
   });
-  // The impersonator's own key: brought by the user in real life (impersonatorKey).
+  // The impersonator's own key: brought by the user in real life (storeSecrets.<store>.impersonatorKey).
   sourceKey = (await mintServiceAccountKey(emu, SOURCE)).json;
   const provisioned = await provisionOnGcsEmulator(emu, {
     "gcp:project": PROJECT,
@@ -86,10 +86,12 @@ beforeAll(async () => {
         backend: "gcp",
         credentials: "impersonation",
         impersonator: `serviceAccount:${SOURCE}`,
-        impersonatorKey: Buffer.from(sourceKey).toString("base64"),
         bucket: { name: "gcs-imp-artifacts" },
       },
     ],
+    "zenml-remote-storage:storeSecrets": {
+      "gcs-imp": { impersonatorKey: Buffer.from(sourceKey).toString("base64") },
+    },
   });
   created = provisioned.created;
   stores = provisioned.outputs.stores as Record<string, StoreFacts>;

@@ -162,13 +162,13 @@ describe("preview of every example stack through cmd/run", () => {
 
   /**
    * Secure values an example needs before it can run: the MinIO store's admin
-   * key (src/config/backends/s3Compatible.ts: `s3CompatibleCredentials.<store>`).
+   * key (src/config/storeSecrets.ts: `storeSecrets.<store>`).
    * They are set as `pulumi config set --secret --path` would, with placeholder plaintexts.
    */
   const SECRETS: Record<string, Record<string, string>> = {
     "minio-dev": {
-      [`${NS}:s3CompatibleCredentials.minio-store.accessKeyId`]: "placeholder-admin",
-      [`${NS}:s3CompatibleCredentials.minio-store.secretAccessKey`]: "placeholder-admin-password",
+      [`${NS}:storeSecrets.minio-store.accessKeyId`]: "placeholder-admin",
+      [`${NS}:storeSecrets.minio-store.secretAccessKey`]: "placeholder-admin-password",
     },
   };
 

@@ -36,8 +36,8 @@ function writeStack(stack: string, serverUrl: string, apiKey: string): Record<st
     },
     {
       [`${NS}:zenmlApiKey`]: apiKey,
-      [`${NS}:s3CompatibleCredentials.err-store.accessKeyId`]: "EXISTINGKEY0001",
-      [`${NS}:s3CompatibleCredentials.err-store.secretAccessKey`]: "existing-secret-0001",
+      [`${NS}:storeSecrets.err-store.accessKeyId`]: "EXISTINGKEY0001",
+      [`${NS}:storeSecrets.err-store.secretAccessKey`]: "existing-secret-0001",
     },
   );
 }

@@ -223,9 +223,11 @@ describe("GCS probe in impersonation mode", () => {
           location: "europe-west1",
           credentials: "impersonation",
           impersonator: `serviceAccount:${SOURCE}`,
-          impersonatorKey: Buffer.from(sourceKey).toString("base64"),
         },
       ],
+      "zenml-remote-storage:storeSecrets": {
+        "gcs-imp": { impersonatorKey: Buffer.from(sourceKey).toString("base64") },
+      },
     });
     const out = (outputs.stores as Record<string, unknown>)["gcs-imp"];
     const creds = (outputs.credentials as Record<string, Record<string, string>>)["gcs-imp"];

@@ -29,7 +29,6 @@ const CONFIG = {
       location: "EU",
       credentials: "impersonation",
       impersonator: "serviceAccount:ci@my-project-1.iam.gserviceaccount.com",
-      impersonatorKey: fakeGcpServiceAccountKeyJson("ci@my-project-1.iam.gserviceaccount.com"),
     },
     {
       name: "az-sas",
@@ -53,9 +52,12 @@ const CONFIG = {
       rotationPeriodDays: 30,
     },
   ],
-  "zenml-remote-storage:s3CompatibleCredentials": {
+  "zenml-remote-storage:storeSecrets": {
     "mn-store": MINIO_ADMIN,
     wasabi: { accessKeyId: "WASABIKEY", secretAccessKey: "wasabi-secret" },
+    "gcs-imp": {
+      impersonatorKey: fakeGcpServiceAccountKeyJson("ci@my-project-1.iam.gserviceaccount.com"),
+    },
   },
   "zenml-remote-storage:zenml": { serverUrl: "https://zenml.example.com" },
   "zenml-remote-storage:zenmlApiKey": "ZENKEY_mock",

@@ -6,6 +6,7 @@
  * provider, no cloud: the plan is computed from what the program registered.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { setProgramConfig } from "../support/programConfig";
 
 // Resource inputs are untyped property bags.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -123,7 +124,7 @@ export function storesConfig(
 ): Record<string, unknown> {
   return {
     "zenml-remote-storage:stores": ROTATABLE_STORES.map((s) => ({ ...s, ...over })),
-    "zenml-remote-storage:s3CompatibleCredentials": { "mn-store": MINIO_ADMIN },
+    "zenml-remote-storage:storeSecrets": { "mn-store": MINIO_ADMIN },
     ...extra,
   };
 }
@@ -136,11 +137,7 @@ export interface ProgramRun {
 /** Runs the real program once under fresh mocks with `config`; resolves every output. */
 export async function runProgram(config: Record<string, unknown>): Promise<ProgramRun> {
   const registered: Registration[] = [];
-  pulumi.runtime.setAllConfig(
-    Object.fromEntries(
-      Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
-    ),
-  );
+  setProgramConfig(config);
   await pulumi.runtime.setMocks(
     {
       newResource(args) {

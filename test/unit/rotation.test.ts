@@ -20,7 +20,6 @@ import {
   versionGeneration,
 } from "../../src/config/rotation";
 import type { StoreConfig } from "../../src/config/types";
-import { fakeGcpServiceAccountKeyJson } from "./support/mocks";
 
 const DAY = 86_400_000;
 /** 2026-03-15T12:00:00Z */
@@ -140,7 +139,6 @@ describe("rotation config", () => {
         location: "EU",
         credentials: "impersonation",
         impersonator: "serviceAccount:ci@my-project-1.iam.gserviceaccount.com",
-        impersonatorKey: fakeGcpServiceAccountKeyJson("ci@my-project-1.iam.gserviceaccount.com"),
         credentialGeneration: 2,
       },
       "stores[0].credentialGeneration: only applies to credentials this project mints (backend gcp: service-account-key); impersonation credentials are not rotated here",

@@ -9,7 +9,7 @@ import {
   type OfflineOptions,
   type OfflineEvaluation,
 } from "../plan/offline";
-import { PLACEHOLDER_SECRET } from "../plan/placeholders";
+import { PLACEHOLDER_SECRET, placeholderStoreSecret } from "../plan/placeholders";
 import { buildPlanReport, renderPlanText, type PlanReport } from "../plan/report";
 import { PROJECT_NAME, checkStackName, stackConfigPath } from "../project";
 import { StackConfigFile, containsSecure, fullKey, replaceSecure } from "../stackConfigFile";
@@ -19,7 +19,9 @@ import {
   validateDeployment,
   type StoreFlags,
 } from "../storeFlags";
-import { STORES_KEY, ZENML_KEY, rel } from "./shared";
+import { STORE_SECRETS_KEY, setSecretCommand, storeSecretFields } from "../../config/storeSecrets";
+import type { StoreConfig } from "../../config/types";
+import { STORES_KEY, ZENML_KEY, refusePlainSecrets, rel } from "./shared";
 
 export interface PlanArgs extends CommonArgs, StoreFlags {
   readonly offline?: boolean;
@@ -53,6 +55,35 @@ export function projectConfig(projectRoot: string): { defaults: Json; required: 
     }
   }
   return { defaults, required };
+}
+
+const STORE_SECRETS_FULL_KEY = `${PROJECT_NAME}:${STORE_SECRETS_KEY}`;
+
+/**
+ * Every store secret as a placeholder, and one note per secret the stack file
+ * does not set (provision would stop on it).
+ */
+function placeholderSecrets(
+  stores: readonly StoreConfig[],
+  given: unknown,
+): { values: Record<string, Record<string, string>>; unset: string[] } {
+  const values: Record<string, Record<string, string>> = {};
+  const unset: string[] = [];
+  for (const store of stores) {
+    const fields = storeSecretFields(store);
+    if (fields.length === 0) continue;
+    values[store.name] = {};
+    for (const field of fields) {
+      values[store.name][field] = placeholderStoreSecret(store, field);
+      const entry = (given as Record<string, Record<string, unknown>> | undefined)?.[store.name];
+      if (entry?.[field] === undefined) {
+        unset.push(
+          `${STORE_SECRETS_KEY}.${store.name}.${field} is not set: planned with a placeholder; set it before provision: ${setSecretCommand(store.name, field)}`,
+        );
+      }
+    }
+  }
+  return { values, unset };
 }
 
 /** Runtime config for the mock runtime: strings, with secure values replaced by placeholders. */
@@ -116,8 +147,9 @@ export async function plan(
   const source = rel(deps, file.path);
   const { defaults, required } = projectConfig(deps.projectRoot);
   const config: Json = { ...defaults, ...file.config };
+  refusePlainSecrets(config, source);
   const flagged = applyStoreFlags({ stores: config[STORES_KEY], zenml: config[ZENML_KEY] }, args);
-  validateDeployment(flagged, providerConfigOf(config), source);
+  const deployment = validateDeployment(flagged, providerConfigOf(config), source);
   if (flagged.raw.stores !== undefined) config[STORES_KEY] = flagged.raw.stores;
   if (flagged.raw.zenml !== undefined) config[ZENML_KEY] = flagged.raw.zenml;
 
@@ -131,7 +163,15 @@ export async function plan(
   if (flagged.flags.length > 0)
     notes.push(`flags applied in memory only: ${flagged.flags.join(" ")}`);
 
+  // Offline nothing is decrypted: every store secret is a placeholder; the unset ones are named.
+  const secrets = placeholderSecrets(deployment.stores, config[STORE_SECRETS_FULL_KEY]);
+  delete config[STORE_SECRETS_FULL_KEY];
+  for (const unset of secrets.unset) notes.push(unset);
   const runtime = runtimeConfig(config);
+  if (Object.keys(secrets.values).length > 0) {
+    runtime.config[STORE_SECRETS_FULL_KEY] = JSON.stringify(secrets.values);
+    runtime.secretKeys.push(STORE_SECRETS_FULL_KEY);
+  }
   let evaluation: OfflineEvaluation;
   try {
     evaluation = await evaluate({

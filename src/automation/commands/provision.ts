@@ -29,6 +29,7 @@ import {
   checkEndpointUrl,
   ZENML_KEY,
   rel,
+  refusePlainSecrets,
   stackApiKey,
   storeUnderTest,
   verifyTimeoutMs,
@@ -95,6 +96,7 @@ export async function provision(args: ProvisionArgs, deps: Deps): Promise<Outcom
   const prepared = prepareStack(args, deps);
   const source = rel(deps, prepared.configPath);
   const config = prepared.file.config;
+  refusePlainSecrets(config, source);
   const flagged = applyStoreFlags({ stores: config[STORES_KEY], zenml: config[ZENML_KEY] }, args);
   const deployment = validateDeployment(flagged, providerConfigOf(config), source);
   const timeoutMs = verifyTimeoutMs(args.verifyTimeout);

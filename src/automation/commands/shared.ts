@@ -5,7 +5,9 @@ import { UsageError } from "../errors";
 import { PROJECT_NAME } from "../project";
 import { storeRegistration } from "../../zenml/model";
 import { readCredentials, type RecordedStore } from "../recordedRegistration";
-import type { StackConfigFile } from "../stackConfigFile";
+import { SECRET_CONFIG_KEYS } from "../../config/load";
+import { STORE_SECRETS_KEY } from "../../config/storeSecrets";
+import { hasPlainLeaf, type StackConfigFile } from "../stackConfigFile";
 import { DEFAULT_VERIFY_TIMEOUT_S } from "../verification";
 import type { StoreUnderTest } from "../verify/types";
 import type { PulumiStack } from "../workspace";
@@ -15,6 +17,20 @@ export const ZENML_KEY = `${PROJECT_NAME}:zenml`;
 export const ZENML_API_KEY = `${PROJECT_NAME}:zenmlApiKey`;
 /** The program's ZenML registration component (src/zenml/registrationComponent.ts). */
 export const PROGRAM_REGISTRATION_TYPE = "zenml-remote-storage:zenml:Registration";
+
+/** A secret key that holds plain text in the stack file is refused, as the program refuses it. */
+export function refusePlainSecrets(
+  config: Readonly<Record<string, unknown>>,
+  source: string,
+): void {
+  for (const key of SECRET_CONFIG_KEYS) {
+    if (!hasPlainLeaf(config[`${PROJECT_NAME}:${key}`])) continue;
+    throw new UsageError(
+      `${PROJECT_NAME}:${key} (${source})`,
+      `holds plain text; remove it from the stack file and store it encrypted: pulumi config set --secret ${key === STORE_SECRETS_KEY ? `--path '${key}.<store>.<field>'` : key} <value>`,
+    );
+  }
+}
 
 /** A path relative to the project, for messages. */
 export function rel(deps: Deps, file: string): string {

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { StoreConfig } from "../../config/types";
 
 /**
  * Placeholder values for offline evaluation under Pulumi's mock runtime:
@@ -252,3 +253,25 @@ export const INVOKES: Readonly<Record<string, Invoke>> = {
     id: PLACEHOLDER_AZURE_TENANT,
   }),
 };
+
+/** A stand-in for one `storeSecrets` field the offline plan cannot decrypt or was not given. */
+export function placeholderStoreSecret(store: StoreConfig, field: string): string {
+  if (field !== "impersonatorKey") return `${PLACEHOLDER_SECRET}-${field}`;
+  // A well-formed key of the impersonator itself, so the config checks pass.
+  const member = store.backend === "gcp" ? (store.impersonator ?? "") : "";
+  const email = member.startsWith("serviceAccount:")
+    ? member.slice("serviceAccount:".length)
+    : `placeholder@${PLACEHOLDER_GCP_PROJECT}.iam.gserviceaccount.com`;
+  return JSON.stringify({
+    type: "service_account",
+    project_id: PLACEHOLDER_GCP_PROJECT,
+    private_key_id: "placeholder",
+    private_key: PLACEHOLDER_SECRET,
+    client_email: email,
+    client_id: "0",
+    auth_uri: "https://accounts.google.com/o/oauth2/auth",
+    token_uri: "https://oauth2.googleapis.com/token",
+    auth_provider_x509_cert_url: "https://www.googleapis.com/oauth2/v1/certs",
+    client_x509_cert_url: `https://www.googleapis.com/robot/v1/metadata/x509/${email}`,
+  });
+}

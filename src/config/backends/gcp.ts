@@ -11,11 +11,6 @@ export interface GcpStoreConfig extends StoreBaseWith<"gcp"> {
   readonly location?: string;
   /** Impersonation mode: the IAM principal allowed to mint tokens for the store's service account. */
   readonly impersonator?: string;
-  /**
-   * Impersonation mode: the impersonator's service-account key JSON, the source credentials
-   * of ZenML's `impersonation` connector. A credential: handle as a Pulumi secret only.
-   */
-  readonly impersonatorKey?: string;
   /** With bucket.encryptionKey: grant the GCS service agent use of the key (default true). */
   readonly grantEncryptionKeyAccess: boolean;
 }
@@ -177,14 +172,13 @@ export function parseGcpStore(
     );
   }
 
-  const { impersonator, impersonatorKey } = parseImpersonation(obj, key, base.credentials);
+  const { impersonator } = parseImpersonation(obj, key, base.name, base.credentials);
   return {
     ...base,
     backend: "gcp",
     project,
     location,
     impersonator,
-    impersonatorKey,
     grantEncryptionKeyAccess: grant ?? true,
   };
 }
@@ -192,15 +186,23 @@ export function parseGcpStore(
 function parseImpersonation(
   obj: Obj,
   key: string,
+  storeName: string,
   credentials: StoreBaseWith<"gcp">["credentials"],
-): { impersonator?: string; impersonatorKey?: string } {
+): { impersonator?: string } {
+  if (obj.impersonatorKey !== undefined) {
+    // Secrets the user brings live in one secret key, never in the stores list.
+    throw new ConfigError(
+      `${key}.impersonatorKey`,
+      `moved: the key goes in storeSecrets.${storeName}.impersonatorKey (pulumi config set --secret --path 'storeSecrets.${storeName}.impersonatorKey' <key JSON or base64>)`,
+    );
+  }
   const impersonator = optionalString(obj, "impersonator", key);
-  const rawKey = optionalString(obj, "impersonatorKey", key);
   if (credentials !== "impersonation") {
-    const extra =
-      impersonator !== undefined ? "impersonator" : rawKey !== undefined ? "impersonatorKey" : "";
-    if (extra !== "") {
-      throw new ConfigError(`${key}.${extra}`, "only applies when credentials is impersonation");
+    if (impersonator !== undefined) {
+      throw new ConfigError(
+        `${key}.impersonator`,
+        "only applies when credentials is impersonation",
+      );
     }
     return {};
   }
@@ -221,21 +223,7 @@ function parseImpersonation(
       `"${impersonator}" cannot be used by ZenML's impersonation connector, which authenticates as a service account; use serviceAccount:EMAIL or a group:EMAIL that contains it`,
     );
   }
-  if (rawKey === undefined) {
-    throw new ConfigError(
-      `${key}.impersonatorKey`,
-      "is required with credentials impersonation: the impersonator's service-account key, set with `pulumi config set --secret --path`",
-    );
-  }
-  const parsed = parseServiceAccountKey(rawKey);
-  if (typeof parsed === "string") throw new ConfigError(`${key}.impersonatorKey`, parsed);
-  if (member.kind === "serviceAccount" && parsed.clientEmail !== member.value) {
-    throw new ConfigError(
-      `${key}.impersonatorKey`,
-      `is a key of ${parsed.clientEmail}, not of the impersonator ${member.value}`,
-    );
-  }
-  return { impersonator, impersonatorKey: parsed.json };
+  return { impersonator };
 }
 
 /** The generated bucket name: `zenml-<store>-<8 hex digits>`, at most 55 characters. */

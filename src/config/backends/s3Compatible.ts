@@ -26,7 +26,6 @@ export const S3_COMPATIBLE_STORE_KEYS = [
 ] as const;
 
 /** The secret config key holding each s3-compatible store's keys, by store name. */
-export const S3_COMPATIBLE_CREDENTIALS_KEY = "s3CompatibleCredentials";
 
 export const DEFAULT_S3_COMPATIBLE_REGION = "us-east-1";
 
@@ -63,7 +62,7 @@ export function normaliseEndpoint(
   }
   if (url.username || url.password) {
     return {
-      rule: `must not hold credentials; put the keys in the secret config key ${S3_COMPATIBLE_CREDENTIALS_KEY}`,
+      rule: `must not hold credentials; put the keys in the secret config key storeSecrets.<store>`,
     };
   }
   if (url.pathname !== "/" || url.search || url.hash || /[?#]/.test(endpoint)) {
@@ -172,53 +171,4 @@ export function parseS3CompatibleStore(
 export interface S3KeyPair {
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
-}
-
-/**
- * Checks the shape of the `s3CompatibleCredentials` secret object against the
- * configured stores: one `{accessKeyId, secretAccessKey}` per s3-compatible
- * store, nothing else. Error messages name keys, never values.
- */
-export function checkS3CompatibleCredentials(raw: unknown, storeNames: readonly string[]): void {
-  const key = S3_COMPATIBLE_CREDENTIALS_KEY;
-  if (storeNames.length === 0) {
-    if (raw === undefined || raw === null) return;
-    throw new ConfigError(key, "is set but no store has backend s3-compatible; remove it");
-  }
-  if (raw === undefined || raw === null) {
-    throw new ConfigError(
-      key,
-      `is required for s3-compatible stores: set it with \`pulumi config set --secret --path '${key}.${storeNames[0]}.accessKeyId' …\` (and secretAccessKey)`,
-    );
-  }
-  if (!isObject(raw)) throw new ConfigError(key, "must be an object keyed by store name");
-  const unknown = Object.keys(raw).find((name) => !storeNames.includes(name));
-  if (unknown !== undefined) {
-    throw new ConfigError(
-      `${key}.${unknown}`,
-      `is not an s3-compatible store; expected one of: ${storeNames.join(", ")}`,
-    );
-  }
-  for (const name of storeNames) {
-    const entry = raw[name];
-    if (entry === undefined || entry === null) {
-      throw new ConfigError(`${key}.${name}`, "is required: {accessKeyId, secretAccessKey}");
-    }
-    if (!isObject(entry)) {
-      throw new ConfigError(`${key}.${name}`, "must be an object {accessKeyId, secretAccessKey}");
-    }
-    const extra = Object.keys(entry).find((k) => k !== "accessKeyId" && k !== "secretAccessKey");
-    if (extra !== undefined) {
-      throw new ConfigError(
-        `${key}.${name}.${extra}`,
-        "unknown key; allowed: accessKeyId, secretAccessKey",
-      );
-    }
-    for (const field of ["accessKeyId", "secretAccessKey"]) {
-      const value = entry[field];
-      if (typeof value !== "string" || value.length === 0) {
-        throw new ConfigError(`${key}.${name}.${field}`, "must be a non-empty string");
-      }
-    }
-  }
 }

@@ -1,5 +1,7 @@
 // plan --offline, in process: the REAL program (src/index.ts) under Pulumi's mock
 // runtime with placeholder outputs — no cloud, no Pulumi CLI, no credentials.
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { plan } from "../../../src/automation/commands/plan";
 import type { PlanReport } from "../../../src/automation/plan/report";
@@ -98,5 +100,58 @@ describe("plan --offline (aws-dev example, iam-role from a flag)", () => {
     expect(text).not.toContain("placeholder-secret");
     expect(JSON.stringify(report)).not.toContain("placeholder-secret");
     expect(text).toContain("Nothing was created.");
+  });
+});
+
+describe("plan --offline of every example stack, with no secret set", () => {
+  const examples = ["aws-dev", "gcp-dev", "azure-dev", "minio-dev"];
+
+  it.each(examples)(
+    "%s plans, and names each store secret it planned with a placeholder",
+    async (stack) => {
+      const f = fakes({ env: {} });
+      const outcome = await plan({ offline: true, stack }, f.deps);
+      expect(outcome.exitCode).toBe(0);
+      expect(outcome.data.stores.length).toBeGreaterThan(0);
+      const unset = outcome.data.notes.filter((n) => n.startsWith("storeSecrets."));
+      if (stack === "minio-dev") {
+        expect(unset).toEqual([
+          "storeSecrets.minio-store.accessKeyId is not set: planned with a placeholder; set it before provision: pulumi config set --secret --path 'storeSecrets.minio-store.accessKeyId' <value>",
+          "storeSecrets.minio-store.secretAccessKey is not set: planned with a placeholder; set it before provision: pulumi config set --secret --path 'storeSecrets.minio-store.secretAccessKey' <value>",
+        ]);
+      } else {
+        expect(unset).toEqual([]);
+      }
+    },
+  );
+
+  it("plans a GCP impersonation store without its key, and refuses store secrets in plain text", async () => {
+    const f = fakes({ env: {} });
+    const config = path.join(f.root, "imp.yaml");
+    fs.writeFileSync(
+      config,
+      [
+        "config:",
+        "  gcp:project: ml-platform-prod",
+        "  gcp:region: europe-west1",
+        "  zenml-remote-storage:stores:",
+        "    - name: gcs-imp",
+        "      backend: gcp",
+        "      credentials: impersonation",
+        "      impersonator: serviceAccount:src@ml-platform-prod.iam.gserviceaccount.com",
+        "",
+      ].join("\n"),
+    );
+    const outcome = await plan({ offline: true, config }, f.deps);
+    expect(outcome.data.notes).toContain(
+      "storeSecrets.gcs-imp.impersonatorKey is not set: planned with a placeholder; set it before provision: pulumi config set --secret --path 'storeSecrets.gcs-imp.impersonatorKey' <value>",
+    );
+    fs.appendFileSync(
+      config,
+      "  zenml-remote-storage:storeSecrets:\n    gcs-imp:\n      impersonatorKey: plain-text\n",
+    );
+    await expect(plan({ offline: true, config }, f.deps)).rejects.toThrow(
+      "holds plain text; remove it from the stack file and store it encrypted: pulumi config set --secret --path 'storeSecrets.<store>.<field>' <value>",
+    );
   });
 });

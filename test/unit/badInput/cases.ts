@@ -550,7 +550,7 @@ export const STACK_CONFIG_CASES: readonly BadInput[] = [
   ),
   configCase(
     VALUES,
-    "impersonator key that is not a key file",
+    "impersonator key in the stores list (it moved to storeSecrets)",
     [
       store("gcp", {
         credentials: "impersonation",
@@ -558,7 +558,17 @@ export const STACK_CONFIG_CASES: readonly BadInput[] = [
         impersonatorKey: "not-a-key",
       }),
     ],
-    keyLine("stores[0].impersonatorKey", ""),
+    keyLine("stores[0].impersonatorKey", "moved: the key goes in storeSecrets"),
+  ),
+  configCase(
+    VALUES,
+    "store secrets as plain text in the stack file",
+    [store("s3-compatible", { endpoint: "https://minio.example.com" })],
+    keyLine(
+      "storeSecrets",
+      "holds plain text; remove it from the stack file and store it encrypted: pulumi config set --secret --path 'storeSecrets.<store>.<field>' <value>",
+    ),
+    { "zenml-remote-storage:storeSecrets": { anything: { accessKeyId: "plain-text-key" } } },
   ),
   configCase(
     VALUES,

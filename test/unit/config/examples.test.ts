@@ -58,7 +58,7 @@ describe("example stack configs", () => {
     // A declared key without a default is required by the Pulumi CLI: only `stores` is.
     expect(Object.keys(project.config)).toEqual(["stores"]);
     expect(project.config.stores.description.length).toBeGreaterThan(20);
-    for (const optional of ["zenml", "zenmlApiKey", "s3CompatibleCredentials", "registration"]) {
+    for (const optional of ["zenml", "zenmlApiKey", "storeSecrets", "registration"]) {
       expect(text).toMatch(new RegExp(`^  #   ${optional} +\\S`, "m"));
     }
   });

@@ -26,7 +26,6 @@ const impersonation = (over: Record<string, unknown> = {}) =>
   gcp({
     credentials: "impersonation",
     impersonator: `serviceAccount:${SOURCE}`,
-    impersonatorKey: KEY_JSON,
     ...over,
   });
 
@@ -44,7 +43,6 @@ describe("gcp store config: valid input", () => {
       project: "ml-platform-prod",
       location: "europe-west1",
       impersonator: undefined,
-      impersonatorKey: undefined,
       grantEncryptionKeyAccess: true,
       tags: {},
       bucket: {
@@ -81,20 +79,10 @@ describe("gcp store config: valid input", () => {
       { location: undefined, bucket: expect.objectContaining({ adopt: true }) },
     ],
     [
-      "impersonation by a service account, key as JSON",
+      "impersonation by a service account (its key goes in storeSecrets)",
       impersonation(),
       PROVIDER,
-      {
-        credentials: "impersonation",
-        impersonator: `serviceAccount:${SOURCE}`,
-        impersonatorKey: KEY_JSON,
-      },
-    ],
-    [
-      "impersonation, key as base64 (stored as JSON)",
-      impersonation({ impersonatorKey: KEY_B64 }),
-      PROVIDER,
-      { impersonatorKey: KEY_JSON },
+      { credentials: "impersonation", impersonator: `serviceAccount:${SOURCE}` },
     ],
     [
       "impersonation by a group holding the key's account",
@@ -217,10 +205,10 @@ describe("gcp store config: invalid input names the key and the rule", () => {
       "stores[0].impersonator: only applies when credentials is impersonation",
     ],
     [
-      "impersonator key in service-account-key mode",
-      { stores: [gcp({ impersonatorKey: KEY_JSON })] },
+      "the impersonator's key in the stores list (it moved to the secret key storeSecrets)",
+      { stores: [impersonation({ impersonatorKey: KEY_JSON })] },
       PROVIDER,
-      "stores[0].impersonatorKey: only applies when credentials is impersonation",
+      "stores[0].impersonatorKey: moved: the key goes in storeSecrets.gcs-store.impersonatorKey (pulumi config set --secret --path 'storeSecrets.gcs-store.impersonatorKey' <key JSON or base64>)",
     ],
     [
       "impersonation without impersonator",
@@ -258,54 +246,6 @@ describe("gcp store config: invalid input names the key and the rule", () => {
       PROVIDER,
       "cannot be used by ZenML's impersonation connector",
     ],
-    [
-      "impersonation without the key",
-      { stores: [impersonation({ impersonatorKey: undefined })] },
-      PROVIDER,
-      "stores[0].impersonatorKey: is required with credentials impersonation",
-    ],
-    [
-      "a key that is not JSON",
-      { stores: [impersonation({ impersonatorKey: "not a key!" })] },
-      PROVIDER,
-      "stores[0].impersonatorKey: must be a service-account key JSON, or base64 of it",
-    ],
-    [
-      "a user-account credential instead of a service-account key",
-      {
-        stores: [
-          impersonation({
-            impersonatorKey: JSON.stringify({ type: "authorized_user", client_id: "x" }),
-          }),
-        ],
-      },
-      PROVIDER,
-      'stores[0].impersonatorKey: must be a service-account key ("type": "service_account")',
-    ],
-    [
-      "a key missing fields ZenML requires",
-      {
-        stores: [
-          impersonation({
-            impersonatorKey: JSON.stringify({ ...JSON.parse(KEY_JSON), token_uri: undefined }),
-          }),
-        ],
-      },
-      PROVIDER,
-      "stores[0].impersonatorKey: is a service-account key without the field(s) ZenML requires: token_uri",
-    ],
-    [
-      "a key of another account than the impersonator",
-      {
-        stores: [
-          impersonation({
-            impersonator: "serviceAccount:other@identity-proj.iam.gserviceaccount.com",
-          }),
-        ],
-      },
-      PROVIDER,
-      `stores[0].impersonatorKey: is a key of ${SOURCE}, not of the impersonator other@identity-proj.iam.gserviceaccount.com`,
-    ],
   ])("rejects %s", (_, raw, provider, message) => {
     let error: unknown;
     try {
@@ -316,22 +256,6 @@ describe("gcp store config: invalid input names the key and the rule", () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).message).toContain(message);
     expect((error as ConfigError).message).not.toContain("\n");
-  });
-
-  it("never quotes the impersonator's key in an error", () => {
-    const broken = KEY_JSON.replace('"type":"service_account"', '"type":"user"');
-    let message = "";
-    try {
-      parseDeployment(
-        { stores: [impersonation({ impersonatorKey: broken })] },
-        { providerConfig: PROVIDER },
-      );
-    } catch (err) {
-      message = (err as Error).message;
-    }
-    expect(message).toContain("stores[0].impersonatorKey");
-    expect(message).not.toContain("PRIVATE KEY");
-    expect(message).not.toContain("mock-gcp-private-key");
   });
 });
 

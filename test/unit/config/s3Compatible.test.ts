@@ -1,11 +1,6 @@
-import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import {
-  checkS3CompatibleCredentials,
-  normaliseEndpoint,
-} from "../../../src/config/backends/s3Compatible";
+import { normaliseEndpoint } from "../../../src/config/backends/s3Compatible";
 import { ConfigError } from "../../../src/config/errors";
-import { loadDeployment } from "../../../src/config/load";
 import { parseDeployment, type RawDeployment } from "../../../src/config/parse";
 
 const minio = (over: Record<string, unknown> = {}) => ({
@@ -136,7 +131,7 @@ describe("s3-compatible stores: invalid input names the key and the rule", () =>
     [
       "credentials in the endpoint",
       { stores: [minio({ endpoint: "https://admin:secret@minio.example.com" })] },
-      "stores[0].endpoint: must not hold credentials; put the keys in the secret config key s3CompatibleCredentials",
+      "stores[0].endpoint: must not hold credentials; put the keys in the secret config key storeSecrets.<store>",
     ],
     [
       "a path in the endpoint",
@@ -229,111 +224,5 @@ describe("s3-compatible stores: invalid input names the key and the rule", () =>
   it("never echoes credentials found in an endpoint", () => {
     const checked = normaliseEndpoint("https://admin:hunter2-secret@minio.example.com", false);
     expect(JSON.stringify(checked)).not.toContain("hunter2-secret");
-  });
-});
-
-const PAIR = { accessKeyId: "AKID0001", secretAccessKey: "very-secret-value-0001" };
-
-describe("checkS3CompatibleCredentials", () => {
-  it.each<[string, unknown, string[]]>([
-    ["no s3-compatible store and no key", undefined, []],
-    ["one pair per store", { a1: PAIR, b1: PAIR }, ["a1", "b1"]],
-  ])("accepts %s", (_, raw, stores) => {
-    expect(() => checkS3CompatibleCredentials(raw, stores)).not.toThrow();
-  });
-
-  it.each<[string, unknown, string[], string]>([
-    ["missing", undefined, ["a1"], "s3CompatibleCredentials: is required for s3-compatible stores"],
-    [
-      "not an object",
-      "a1",
-      ["a1"],
-      "s3CompatibleCredentials: must be an object keyed by store name",
-    ],
-    ["set without such stores", { a1: PAIR }, [], "s3CompatibleCredentials: is set but no store"],
-    [
-      "a store missing",
-      { a1: PAIR },
-      ["a1", "b1"],
-      "s3CompatibleCredentials.b1: is required: {accessKeyId, secretAccessKey}",
-    ],
-    [
-      "an unknown store",
-      { a1: PAIR, zz: PAIR },
-      ["a1"],
-      "s3CompatibleCredentials.zz: is not an s3-compatible store; expected one of: a1",
-    ],
-    [
-      "an entry not an object",
-      { a1: "AKID:secret" },
-      ["a1"],
-      "s3CompatibleCredentials.a1: must be an object {accessKeyId, secretAccessKey}",
-    ],
-    [
-      "an empty secret",
-      { a1: { accessKeyId: "AKID0001", secretAccessKey: "" } },
-      ["a1"],
-      "s3CompatibleCredentials.a1.secretAccessKey: must be a non-empty string",
-    ],
-    [
-      "a misspelt field",
-      { a1: { ...PAIR, secretKey: "very-secret-value-0001" } },
-      ["a1"],
-      "s3CompatibleCredentials.a1.secretKey: unknown key; allowed: accessKeyId, secretAccessKey",
-    ],
-  ])("rejects %s, without echoing a value", (_, raw, stores, message) => {
-    let error: unknown;
-    try {
-      checkS3CompatibleCredentials(raw, stores);
-    } catch (err) {
-      error = err;
-    }
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).message).toContain(message);
-    expect((error as ConfigError).message).not.toContain("very-secret-value");
-    expect((error as ConfigError).message).not.toContain("AKID");
-  });
-});
-
-describe("loadDeployment with s3-compatible stores", () => {
-  const stores = JSON.stringify([minio()]);
-
-  it("accepts the stores when the secret key holds their keys", () => {
-    pulumi.runtime.setAllConfig(
-      {
-        "zenml-remote-storage:stores": stores,
-        "zenml-remote-storage:s3CompatibleCredentials": JSON.stringify({ "minio-store": PAIR }),
-      },
-      ["zenml-remote-storage:s3CompatibleCredentials"],
-    );
-    expect(loadDeployment().stores[0]).toMatchObject({ name: "minio-store" });
-  });
-
-  it.each([
-    [{}, "s3CompatibleCredentials: is required for s3-compatible stores"],
-    [
-      { "zenml-remote-storage:s3CompatibleCredentials": "{not json very-secret-value" },
-      "s3CompatibleCredentials: is not valid JSON/YAML structured config",
-    ],
-    [
-      {
-        "zenml-remote-storage:s3CompatibleCredentials": JSON.stringify({
-          "minio-store": { accessKeyId: "AKID0001" },
-        }),
-      },
-      "s3CompatibleCredentials.minio-store.secretAccessKey: must be a non-empty string",
-    ],
-  ])("ends the program with one clean line (%#)", (extra, message) => {
-    pulumi.runtime.setAllConfig({ "zenml-remote-storage:stores": stores, ...extra });
-    let error: unknown;
-    try {
-      loadDeployment();
-    } catch (err) {
-      error = err;
-    }
-    expect(pulumi.RunError.isInstance(error)).toBe(true);
-    expect((error as Error).message).toContain(`invalid config zenml-remote-storage:${message}`);
-    expect((error as Error).message).not.toContain("\n");
-    expect((error as Error).message).not.toContain("very-secret-value");
   });
 });

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { setProgramConfig } from "../../support/programConfig";
 
 // Resource inputs are untyped property bags; tests index into them freely.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -149,14 +150,7 @@ export async function installMocks(
   } = {},
 ): Promise<Registered[]> {
   const registered: Registered[] = [];
-  pulumi.runtime.setAllConfig(
-    Object.fromEntries(
-      Object.entries(options.config ?? {}).map(([k, v]) => [
-        k,
-        typeof v === "string" ? v : JSON.stringify(v),
-      ]),
-    ),
-  );
+  setProgramConfig(options.config ?? {});
   await pulumi.runtime.setMocks(
     {
       newResource(args) {

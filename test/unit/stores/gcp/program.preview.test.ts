@@ -28,13 +28,15 @@ beforeAll(async () => {
           backend: "gcp",
           credentials: "impersonation",
           impersonator: `serviceAccount:${SOURCE}`,
-          impersonatorKey: fakeGcpServiceAccountKeyJson(SOURCE),
           bucket: {
             encryptionKey:
               "projects/ml-platform-prod/locations/europe-west1/keyRings/z/cryptoKeys/k",
           },
         },
       ],
+      "zenml-remote-storage:storeSecrets": {
+        "gcs-imp": { impersonatorKey: fakeGcpServiceAccountKeyJson(SOURCE) },
+      },
     },
   });
   program = await (await import("../../../../src/index")).default();

@@ -35,11 +35,13 @@ beforeAll(async () => {
           project: "ml-platform-dev",
           location: "US",
           impersonator: `serviceAccount:${SOURCE}`,
-          // As `pulumi config set --secret --path 'stores[1].impersonatorKey'` leaves it: base64.
-          impersonatorKey: Buffer.from(SOURCE_KEY).toString("base64"),
           bucket: { name: "dev-zenml-artifacts", versioning: true },
         },
       ],
+      // The key as a user may give it (base64 of the key file); the program hands ZenML the JSON.
+      "zenml-remote-storage:storeSecrets": {
+        "gcs-imp": { impersonatorKey: Buffer.from(SOURCE_KEY).toString("base64") },
+      },
     },
   });
   program = await (await import("../../../../src/index")).default();

@@ -22,7 +22,7 @@ beforeAll(async () => {
           bucket: { versioning: true },
         },
       ],
-      "zenml-remote-storage:s3CompatibleCredentials": {
+      "zenml-remote-storage:storeSecrets": {
         "minio-preview": { accessKeyId: "admin", secretAccessKey: "preview-admin-secret" },
       },
     },

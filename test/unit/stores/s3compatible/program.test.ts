@@ -49,7 +49,7 @@ beforeAll(async () => {
           bucket: { name: "team-zenml" },
         },
       ],
-      "zenml-remote-storage:s3CompatibleCredentials": {
+      "zenml-remote-storage:storeSecrets": {
         "minio-store": ADMIN,
         "wasabi-store": BROUGHT,
       },

@@ -78,11 +78,11 @@ describe("iam-role store on moto", () => {
     const file = StackConfigFile.read(path.join(f.root, "stacks", "Pulumi.role.yaml"));
     const reg = file.get("registration") as Record<
       string,
-      { connectorConfiguration: Record<string, string> }
+      { auth: { configuration: Record<string, string> } }
     >;
-    const good = reg["tier-roled"].connectorConfiguration.role_arn;
+    const good = reg["tier-roled"].auth.configuration.role_arn;
     expect(good).toMatch(/^arn:aws:iam::\d{12}:role\//);
-    reg["tier-roled"].connectorConfiguration.role_arn = good.replace(
+    reg["tier-roled"].auth.configuration.role_arn = good.replace(
       /role\/.*$/,
       "role/someone-elses-role",
     );

@@ -12,7 +12,7 @@
  *
  * No engine, CLI, provider plugin, network or credentials: resources are
  * answered with the placeholder outputs `plan --offline` uses
- * (src/automation/plan/placeholders.ts, imported read-only).
+ * (src/plan/placeholders.ts, imported read-only).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -65,8 +65,8 @@ async function main(): Promise<void> {
   };
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { placeholderResource, INVOKES } = require(
-    path.join(programDir, "automation", "plan", "placeholders"),
-  ) as typeof import("../../src/automation/plan/placeholders");
+    path.join(programDir, "plan", "placeholders"),
+  ) as typeof import("../../src/plan/placeholders");
   const tSdk = performance.now();
 
   const ctx = { config: input.config };

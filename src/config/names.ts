@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Backend } from "./types";
+import type { Backend } from "./base";
 
 /**
  * Bucket (container) naming rules, per backend. Each returns the first rule a

@@ -1,6 +1,6 @@
 import { ConfigError } from "./errors";
 import { optionalDays, type Obj } from "./fields";
-import type { Backend } from "./types";
+import type { Backend, CredentialRotation } from "./base";
 
 /**
  * Credential rotation: which key of a store is current, and which earlier keys
@@ -27,15 +27,6 @@ export const ROTATABLE_CREDENTIALS: Readonly<Record<Backend, readonly string[]>>
 
 export function isRotatable(backend: Backend, credentials: string): boolean {
   return ROTATABLE_CREDENTIALS[backend].includes(credentials);
-}
-
-export interface CredentialRotation {
-  /** The key's generation: 1 at first, bumped by `rotate`; a new generation is a new key. */
-  readonly generation: number;
-  /** Mint a new key at the first update after each period of this many days (from 1970-01-01 UTC). */
-  readonly periodDays?: number;
-  /** Versions of earlier keys kept valid next to the current one (set by `rotate` while it verifies). */
-  readonly keep: readonly string[];
 }
 
 /** The key versions a store's component creates: the current one first. */

@@ -4,7 +4,7 @@ import type { BlobServiceClient } from "@azure/storage-blob";
 import { parseAzUri, parseConnectionString } from "../verify/azure";
 import type { StoreUnderTest, VerifierOptions } from "../verify/types";
 import { auditAzure, type AzureSettings, type Read } from "./compare";
-import type { BaselineAuditor } from "./index";
+import type { BaselineAuditor } from "./types";
 import { connectorConfiguration } from "../../zenml/model";
 
 /** Where a store's container is, from the recorded store (its only reads of StoreUnderTest). */

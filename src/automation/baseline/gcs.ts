@@ -2,7 +2,7 @@ import type { Storage } from "@google-cloud/storage";
 import { GCP_SCOPE, parseGsUri, sendGrantsTo } from "../verify/gcs";
 import type { StoreUnderTest, VerifierOptions } from "../verify/types";
 import { auditGcs, type GcsSettings, type LifecycleRule } from "./compare";
-import type { BaselineAuditor } from "./index";
+import type { BaselineAuditor } from "./types";
 
 /** The bucket resource's fields the baseline covers, as the JSON API returns them. */
 export interface GcsBucketMetadata {

@@ -1,20 +1,10 @@
 import { firstLine } from "../errors";
-import type { StoreUnderTest, VerifierOptions } from "../verify/types";
+import type { StoreUnderTest } from "../verify/types";
 import type { Deviation, Expectation, StoreAudit } from "./compare";
+import type { BaselineAuditor, BaselineAuditorFor } from "./types";
 
 export type { Deviation, Expectation, StoreAudit } from "./compare";
-
-/**
- * Reads one store's live settings with the operator's own credentials (the cloud
- * SDK's ambient ones, never the store's minted key) and compares them with the
- * baseline this project provisions.
- */
-export interface BaselineAuditor {
-  audit(store: StoreUnderTest, expected: Expectation, opts: VerifierOptions): Promise<StoreAudit>;
-}
-
-/** The auditor for a store, by backend; undefined when none exists. */
-export type BaselineAuditorFor = (backend: string) => Promise<BaselineAuditor | undefined>;
+export type { BaselineAuditor, BaselineAuditorFor } from "./types";
 
 /** Auditors by backend, each loaded (with its SDK) only when used. */
 const AUDITORS: Readonly<Record<string, () => Promise<BaselineAuditor>>> = {

@@ -9,7 +9,7 @@ import {
   type Read,
   type S3Settings,
 } from "./compare";
-import type { BaselineAuditor } from "./index";
+import type { BaselineAuditor } from "./types";
 
 /** Where a store's bucket is, from the recorded store (its only reads of StoreUnderTest). */
 function targetOf(

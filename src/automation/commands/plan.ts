@@ -8,9 +8,9 @@ import {
   evaluateOffline,
   type OfflineOptions,
   type OfflineEvaluation,
-} from "../plan/offline";
-import { PLACEHOLDER_SECRET, placeholderStoreSecret } from "../plan/placeholders";
-import { buildPlanReport, renderPlanText, type PlanReport } from "../plan/report";
+} from "../../plan/offline";
+import { PLACEHOLDER_SECRET, placeholderStoreSecret } from "../../plan/placeholders";
+import { buildPlanReport, renderPlanText, type PlanReport } from "../../plan/report";
 import { PROJECT_NAME, checkStackName, stackConfigPath } from "../project";
 import { StackConfigFile, containsSecure, fullKey, replaceSecure } from "../stackConfigFile";
 import {

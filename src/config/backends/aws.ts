@@ -1,6 +1,6 @@
 import { ConfigError } from "../errors";
 import { optionalString, type Obj } from "../fields";
-import type { ConfigContext, StoreBaseWith } from "../types";
+import type { ConfigContext, StoreBaseWith } from "../base";
 
 export interface AwsStoreConfig extends StoreBaseWith<"aws"> {
   readonly backend: "aws";

@@ -1,6 +1,6 @@
 import { ConfigError } from "../errors";
 import { isObject, object, optionalBoolean, optionalString, type Obj } from "../fields";
-import type { ConfigContext, StoreBaseWith } from "../types";
+import type { ConfigContext, StoreBaseWith } from "../base";
 
 /** Storage account redundancy options (all StorageV2-capable standard SKUs). */
 export const AZURE_STORAGE_SKUS = [

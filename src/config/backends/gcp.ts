@@ -1,7 +1,7 @@
 import { ConfigError } from "../errors";
 import { optionalBoolean, optionalString, type Obj } from "../fields";
 import { BUCKET_NAME_RULES, shortHash } from "../names";
-import type { ConfigContext, StoreBaseWith } from "../types";
+import type { ConfigContext, StoreBaseWith } from "../base";
 
 export interface GcpStoreConfig extends StoreBaseWith<"gcp"> {
   readonly backend: "gcp";

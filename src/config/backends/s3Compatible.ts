@@ -1,6 +1,6 @@
 import { ConfigError } from "../errors";
 import { isObject, optionalBoolean, optionalString, type Obj } from "../fields";
-import type { ConfigContext, StoreBaseWith } from "../types";
+import type { ConfigContext, StoreBaseWith } from "../base";
 
 export interface S3CompatibleStoreConfig extends StoreBaseWith<"s3-compatible"> {
   readonly backend: "s3-compatible";

@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { plan } from "../../../src/automation/commands/plan";
-import type { PlanReport } from "../../../src/automation/plan/report";
+import type { PlanReport } from "../../../src/plan/report";
 import { fakes, snapshot } from "./support/fakes";
 
 let report: PlanReport;

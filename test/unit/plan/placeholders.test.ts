@@ -7,7 +7,7 @@ import {
   awsArn,
   physicalName,
   placeholderResource,
-} from "../../../src/automation/plan/placeholders";
+} from "../../../src/plan/placeholders";
 
 const ctx = { config: { "aws:region": "eu-west-1" } };
 

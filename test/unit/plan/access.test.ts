@@ -1,7 +1,7 @@
 // The access report from synthetic planned resources: pure logic, no Pulumi.
 import { describe, expect, it } from "vitest";
-import { accessReport, policyStatements, Resolver } from "../../../src/automation/plan/access";
-import type { PlannedResource } from "../../../src/automation/plan/offline";
+import { accessReport, policyStatements, Resolver } from "../../../src/plan/access";
+import type { PlannedResource } from "../../../src/plan/offline";
 
 function r(
   type: string,

@@ -1,4 +1,4 @@
-import { describeAuth, storeFactsFromRecord, type StoreFacts } from "../../zenml/model";
+import { describeAuth, storeFactsFromRecord, type StoreFacts } from "../zenml/model";
 import { accessReport, Resolver, type AccessReport, type Grant } from "./access";
 import type { OfflineEvaluation, PlannedResource } from "./offline";
 import { PLACEHOLDER_ACCOUNT } from "./placeholders";
@@ -115,7 +115,7 @@ export function buildPlanReport(
   const notes = [...(meta.notes ?? [])];
   for (const token of evaluation.unmockedInvokes) {
     notes.push(
-      `invoke ${token} has no placeholder (src/automation/plan/placeholders.ts); values derived from it are empty`,
+      `invoke ${token} has no placeholder (src/plan/placeholders.ts); values derived from it are empty`,
     );
   }
   return {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { StoreConfig } from "../../config/types";
+import type { StoreConfig } from "../config/types";
 
 /**
  * Placeholder values for offline evaluation under Pulumi's mock runtime:

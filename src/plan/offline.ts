@@ -100,7 +100,7 @@ export async function evaluateOffline(opts: OfflineOptions): Promise<OfflineEval
   try {
     const program =
       opts.program ??
-      ((await import("../../index")) as unknown as { default: () => Promise<unknown> }).default;
+      ((await import("../index")) as unknown as { default: () => Promise<unknown> }).default;
     let outputs: unknown;
     try {
       outputs = await program();

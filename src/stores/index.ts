@@ -30,6 +30,7 @@ export async function createStore(
           abortIncompleteUploadDays: store.bucket.abortIncompleteUploadDays,
           kmsKeyArn: store.bucket.encryptionKey,
           credentials: store.credentials,
+          trustedPrincipals: store.trustedPrincipals,
           tags: store.tags,
           keyVersions: versions,
         },

@@ -91,6 +91,8 @@ export async function createStore(
           credentials: store.credentials,
           impersonator: store.impersonator,
           impersonatorKey: store.impersonatorKey,
+          federation: store.federation,
+          serverServiceAccount: store.serverServiceAccount,
           labels: store.tags,
           keyVersions: versions,
         },

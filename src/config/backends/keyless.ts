@@ -96,3 +96,27 @@ export function gcpServiceAccountEmailRule(value: string): string | undefined {
     ? undefined
     : `"${value}" must be a service account e-mail (NAME@PROJECT.iam.gserviceaccount.com)`;
 }
+
+/** Who may federate: one OIDC subject of one issuer, or one AWS role of one account. */
+export type GcpFederation =
+  | {
+      readonly kind: "oidc";
+      /** The OIDC issuer (e.g. an EKS/GKE/AKS cluster's), matched exactly. */
+      readonly issuer: string;
+      /** The one subject allowed (e.g. `system:serviceaccount:zenml:zenml-server`). */
+      readonly subject: string;
+      /** The audience the token carries; the provider's own resource URL when undefined. */
+      readonly audience?: string;
+      /** Where the ZenML server finds its OIDC token (a projected service-account token). */
+      readonly tokenFile: string;
+    }
+  | {
+      readonly kind: "aws";
+      /** The AWS account whose role federates (ZenML Pro's: 715803424590). */
+      readonly accountId: string;
+      /** The IAM role name whose sessions may federate (ZenML Pro: `zenml-<workspace id>`). */
+      readonly roleName: string;
+    };
+
+/** Where a projected Kubernetes service-account token is mounted by default. */
+export const DEFAULT_TOKEN_FILE = "/var/run/secrets/tokens/gcp-workload-identity/token";

@@ -59,6 +59,14 @@ function computed(type: string, name: string, inputs: Inputs): Record<string, un
         privateKey: Buffer.from(fakeGcpServiceAccountKeyJson(email)).toString("base64"),
       };
     }
+    case "gcp:iam/workloadIdentityPool:WorkloadIdentityPool":
+      return {
+        name: `projects/${GCP_PROJECT_NUMBER}/locations/global/workloadIdentityPools/${inputs.workloadIdentityPoolId}`,
+      };
+    case "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider":
+      return {
+        name: `projects/${GCP_PROJECT_NUMBER}/locations/global/workloadIdentityPools/${inputs.workloadIdentityPoolId}/providers/${inputs.workloadIdentityPoolProviderId}`,
+      };
     case "azure-native:resources:ResourceGroup":
       return { name: inputs.resourceGroupName };
     case "azure-native:storage:StorageAccount":

@@ -121,6 +121,7 @@ export async function createStore(
           credentials: store.credentials,
           sasExpiry: store.sasExpiry,
           clientSecretExpiry: store.clientSecretExpiry,
+          identity: store.identity,
           tags: store.tags,
           keyVersions: versions,
         },

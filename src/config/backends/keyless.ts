@@ -120,3 +120,20 @@ export type GcpFederation =
 
 /** Where a projected Kubernetes service-account token is mounted by default. */
 export const DEFAULT_TOKEN_FILE = "/var/run/secrets/tokens/gcp-workload-identity/token";
+
+/** Who the Azure `implicit` store's container roles go to. */
+export type AzureKeylessIdentity =
+  | {
+      /** An existing principal: the ZenML server's managed identity (its object id). */
+      readonly kind: "principal";
+      readonly objectId: string;
+    }
+  | {
+      /**
+       * A user-assigned managed identity created here, with a federated identity
+       * credential for one OIDC issuer and subject (AKS workload identity).
+       */
+      readonly kind: "workload";
+      readonly issuer: string;
+      readonly subject: string;
+    };

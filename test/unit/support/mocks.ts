@@ -75,6 +75,7 @@ function computed(type: string, name: string, inputs: Inputs): Record<string, un
       return { name: inputs.containerName };
     case "azure-native:managedidentity:UserAssignedIdentity":
       return {
+        name: inputs.resourceName ?? name,
         principalId: AZURE_CMK_PRINCIPAL_ID,
         clientId: "00000000-0000-4000-8000-0000000c3c3c",
       };

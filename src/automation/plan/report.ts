@@ -159,7 +159,10 @@ export function renderPlanText(report: PlanReport): string {
       );
       if (reg.auth.kind === "connector" && Object.keys(reg.auth.configuration).length > 0) {
         out.push(
-          `  connector configuration: ${JSON.stringify(reg.auth.configuration)}; credentials: Pulumi secrets`,
+          `  connector configuration: ${JSON.stringify(reg.auth.configuration)}; ` +
+            (isKeylessMethod(reg.auth.method)
+              ? "no credential minted (keyless: the ZenML server's own identity)"
+              : "credentials: Pulumi secrets"),
         );
       }
     }
@@ -189,7 +192,9 @@ export function renderPlanText(report: PlanReport): string {
     for (const g of grants) out.push(...grantLines(g));
   }
   out.push("", "Credentials minted (Pulumi secrets; recorded encrypted in the stack config)");
-  if (report.access.credentials.length === 0) out.push("  (none)");
+  if (report.access.credentials.length === 0) {
+    out.push("  (none): no credential minted; ZenML uses the identity the server already has");
+  }
   for (const c of report.access.credentials) out.push(`  ${c.identity}  via ${c.via}`);
   out.push("", "Warnings");
   if (report.access.warnings.length === 0)
@@ -204,4 +209,9 @@ export function renderPlanText(report: PlanReport): string {
     `${report.resourceCount} resources in ${report.stores.length} store(s). Nothing was created.`,
   );
   return out.join("\n");
+}
+
+/** ZenML connector auth methods that carry no secret (the keyless modes). */
+export function isKeylessMethod(method: string): boolean {
+  return method === "implicit" || method === "external-account";
 }

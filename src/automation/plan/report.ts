@@ -1,4 +1,9 @@
-import { describeAuth, storeFactsFromRecord, type StoreFacts } from "../../zenml/model";
+import {
+  describeAuth,
+  isKeylessAuth,
+  storeFactsFromRecord,
+  type StoreFacts,
+} from "../../zenml/model";
 import { accessReport, Resolver, type AccessReport, type Grant } from "./access";
 import type { OfflineEvaluation, PlannedResource } from "./offline";
 import { PLACEHOLDER_ACCOUNT } from "./placeholders";
@@ -160,7 +165,7 @@ export function renderPlanText(report: PlanReport): string {
       if (reg.auth.kind === "connector" && Object.keys(reg.auth.configuration).length > 0) {
         out.push(
           `  connector configuration: ${JSON.stringify(reg.auth.configuration)}; ` +
-            (isKeylessMethod(reg.auth.method)
+            (isKeylessAuth(reg.auth)
               ? "no credential minted (keyless: the ZenML server's own identity)"
               : "credentials: Pulumi secrets"),
         );
@@ -209,9 +214,4 @@ export function renderPlanText(report: PlanReport): string {
     `${report.resourceCount} resources in ${report.stores.length} store(s). Nothing was created.`,
   );
   return out.join("\n");
-}
-
-/** ZenML connector auth methods that carry no secret (the keyless modes). */
-export function isKeylessMethod(method: string): boolean {
-  return method === "implicit" || method === "external-account";
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { connectorName } from "../zenml/documents";
+import { isKeylessAuth } from "../zenml/model";
 import type { Deps } from "./context";
 import { firstLine } from "./errors";
 import { retry, RetryError } from "./verify/retry";
@@ -45,6 +46,12 @@ export async function verifyStores(req: VerifyRequest, deps: Deps): Promise<Stor
       storage = {
         status: "skipped",
         detail: `no storage verifier for backend ${store.backend} yet`,
+      };
+    } else if (isKeylessAuth(store.auth)) {
+      storage = {
+        status: "skipped",
+        detail:
+          "keyless store: no credential was minted, so only the ZenML server (with its own identity) can verify it",
       };
     } else {
       const key = probeKey(deps.now());

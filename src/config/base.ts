@@ -8,13 +8,28 @@ export type Backend = (typeof BACKENDS)[number];
 
 /** How ZenML authenticates to the store, per backend. */
 export const CREDENTIAL_MODES = {
-  aws: ["access-key", "iam-role"],
-  gcp: ["service-account-key", "impersonation"],
-  azure: ["service-principal", "sas"],
+  aws: ["access-key", "iam-role", "implicit"],
+  gcp: ["service-account-key", "impersonation", "external-account", "implicit"],
+  azure: ["service-principal", "sas", "implicit"],
   "s3-compatible": ["minio", "existing-credentials"],
 } as const satisfies Record<Backend, readonly string[]>;
 
 export type CredentialMode<B extends Backend = Backend> = (typeof CREDENTIAL_MODES)[B][number];
+
+/**
+ * Modes that mint no secret anywhere: ZenML's server uses its own identity (implicit
+ * authentication, `ZENML_ENABLE_IMPLICIT_AUTH_METHODS`) or a federated one.
+ */
+export const KEYLESS_CREDENTIALS: Readonly<Record<Backend, readonly string[]>> = {
+  aws: ["implicit"],
+  gcp: ["external-account", "implicit"],
+  azure: ["implicit"],
+  "s3-compatible": [],
+};
+
+export function isKeyless(backend: Backend, credentials: string): boolean {
+  return KEYLESS_CREDENTIALS[backend].includes(credentials);
+}
 
 export interface BucketOptions {
   /** The bucket (or container) name; undefined means generated. */

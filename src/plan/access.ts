@@ -12,7 +12,12 @@ import type { InvokeCall, PlannedResource } from "./offline";
 type Json = Record<string, unknown>;
 
 export type GrantKind =
-  "identity policy" | "resource policy" | "trust policy" | "role binding" | "bearer token";
+  | "identity policy"
+  | "resource policy"
+  | "trust policy"
+  | "role binding"
+  | "bearer token"
+  | "federation";
 
 export interface Grant {
   readonly kind: GrantKind;
@@ -106,6 +111,11 @@ export class Resolver {
   label(value: string): string {
     const r = this.find(value);
     return r ? `${value} [${shortType(r.type)} ${r.name}]` : value;
+  }
+
+  /** Like `label`, but a value only the resource `self` itself holds stays bare. */
+  labelFrom(value: string, self: PlannedResource): string {
+    return this.find(value) === self ? value : this.label(value);
   }
 
   /** The display name of an identity referenced by name (`user: zenml-…`). */
@@ -348,7 +358,7 @@ function bindingGrants(r: PlannedResource, resolver: Resolver): Grant[] | undefi
   const contents = customRolePermissions(role, resolver);
   return list(r.inputs[memberKey]).map((m) => ({
     kind: "role binding" as const,
-    principal: `${principalType}${resolver.label(m)}`,
+    principal: `${principalType}${resolver.labelFrom(m, r)}`,
     effect: "Allow" as const,
     actions: [roleLabel(role, resolver)],
     resources: [target],
@@ -467,6 +477,9 @@ function warningsFor(g: Grant): string[] {
   for (const res of g.resources) {
     if (res === "*") out.push(`every resource (*) for ${where}`);
   }
+  if (g.kind === "federation" && g.conditions.some((c) => c.startsWith("no attribute condition"))) {
+    out.push(`federation without a condition: ${where}`);
+  }
   if (
     /^anyone \(\*\)|^any .* principal \(\*\)|allUsers|allAuthenticatedUsers/.test(g.principal) &&
     g.conditions.length === 0
@@ -474,6 +487,55 @@ function warningsFor(g: Grant): string[] {
     out.push(`public access: ${g.actions.join(", ")} via ${g.via}`);
   }
   return out;
+}
+
+/**
+ * Federation trust: a GCP workload identity pool provider (OIDC issuer or AWS account,
+ * with its attribute condition) or an Entra federated identity credential (issuer and
+ * subject): who may exchange their own token for the identity, under which condition.
+ */
+function federationGrants(r: PlannedResource, resolver: Resolver): Grant[] | undefined {
+  const i = r.inputs;
+  if (typeof i.workloadIdentityPoolProviderId === "string") {
+    const oidc = isObject(i.oidc) ? i.oidc : undefined;
+    const aws = isObject(i.aws) ? i.aws : undefined;
+    const principal = oidc
+      ? `tokens of OIDC issuer ${String(oidc.issuerUri)}`
+      : aws
+        ? `sessions in AWS account ${String(aws.accountId)}`
+        : `provider ${r.name}`;
+    const conditions: string[] = [];
+    if (typeof i.attributeCondition === "string") conditions.push(i.attributeCondition);
+    else conditions.push("no attribute condition: every identity of the issuer");
+    if (oidc && Array.isArray(oidc.allowedAudiences)) {
+      conditions.push(`audience in ${list(oidc.allowedAudiences).join(" | ")}`);
+    }
+    return [
+      {
+        kind: "federation",
+        principal,
+        effect: "Allow",
+        actions: ["exchange its token for a federated identity (STS)"],
+        resources: [resolver.label(String(i.workloadIdentityPoolId ?? r.name))],
+        conditions,
+        via: via(r),
+      },
+    ];
+  }
+  if (typeof i.issuer === "string" && typeof i.subject === "string" && i.audiences !== undefined) {
+    return [
+      {
+        kind: "federation",
+        principal: `tokens of OIDC issuer ${i.issuer}`,
+        effect: "Allow",
+        actions: ["sign in as the managed identity (token exchange)"],
+        resources: [resolver.label(String(i.resourceName ?? r.name))],
+        conditions: [`subject == ${i.subject}`, `audience in ${list(i.audiences).join(" | ")}`],
+        via: via(r),
+      },
+    ];
+  }
+  return undefined;
 }
 
 /** Builds the access report from the planned resources. */
@@ -486,7 +548,7 @@ export function accessReport(
   const credentials: MintedCredential[] = [];
   for (const r of resources) {
     if (!r.custom) continue;
-    const fromPolicy = policyGrants(r, resources, resolver);
+    const fromPolicy = policyGrants(r, resources, resolver) ?? federationGrants(r, resolver);
     if (fromPolicy) grants.push(...fromPolicy);
     else {
       const fromBinding = bindingGrants(r, resolver);

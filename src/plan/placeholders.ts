@@ -152,6 +152,12 @@ export const COMPUTED: Readonly<Record<string, Computer>> = {
     principalId: placeholderUuid(type, physical, "principal"),
     clientId: placeholderUuid(type, physical, "client"),
   }),
+  "gcp:iam/workloadIdentityPool:WorkloadIdentityPool": ({ inputs }) => ({
+    name: `projects/${PLACEHOLDER_GCP_PROJECT_NUMBER}/locations/global/workloadIdentityPools/${str(inputs.workloadIdentityPoolId) ?? "pool"}`,
+  }),
+  "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider": ({ inputs }) => ({
+    name: `projects/${PLACEHOLDER_GCP_PROJECT_NUMBER}/locations/global/workloadIdentityPools/${str(inputs.workloadIdentityPoolId) ?? "pool"}/providers/${str(inputs.workloadIdentityPoolProviderId) ?? "provider"}`,
+  }),
   "minio:index/s3Bucket:S3Bucket": ({ physical }) => ({
     bucket: physical,
     arn: `arn:aws:s3:::${physical}`,

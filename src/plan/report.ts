@@ -1,4 +1,4 @@
-import { describeAuth, storeFactsFromRecord, type StoreFacts } from "../zenml/model";
+import { describeAuth, isKeylessAuth, storeFactsFromRecord, type StoreFacts } from "../zenml/model";
 import { accessReport, Resolver, type AccessReport, type Grant } from "./access";
 import type { OfflineEvaluation, PlannedResource } from "./offline";
 import { PLACEHOLDER_ACCOUNT } from "./placeholders";
@@ -159,7 +159,10 @@ export function renderPlanText(report: PlanReport): string {
       );
       if (reg.auth.kind === "connector" && Object.keys(reg.auth.configuration).length > 0) {
         out.push(
-          `  connector configuration: ${JSON.stringify(reg.auth.configuration)}; credentials: Pulumi secrets`,
+          `  connector configuration: ${JSON.stringify(reg.auth.configuration)}; ` +
+            (isKeylessAuth(reg.auth)
+              ? "no credential minted (keyless: the ZenML server's own identity)"
+              : "credentials: Pulumi secrets"),
         );
       }
     }
@@ -189,7 +192,9 @@ export function renderPlanText(report: PlanReport): string {
     for (const g of grants) out.push(...grantLines(g));
   }
   out.push("", "Credentials minted (Pulumi secrets; recorded encrypted in the stack config)");
-  if (report.access.credentials.length === 0) out.push("  (none)");
+  if (report.access.credentials.length === 0) {
+    out.push("  (none): no credential minted; ZenML uses the identity the server already has");
+  }
   for (const c of report.access.credentials) out.push(`  ${c.identity}  via ${c.via}`);
   out.push("", "Warnings");
   if (report.access.warnings.length === 0)

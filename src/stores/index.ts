@@ -31,6 +31,7 @@ export async function createStore(
           abortIncompleteUploadDays: store.bucket.abortIncompleteUploadDays,
           kmsKeyArn: store.bucket.encryptionKey,
           credentials: store.credentials,
+          trustedPrincipals: store.trustedPrincipals,
           tags: store.tags,
           keyVersions: versions,
         },
@@ -94,6 +95,8 @@ export async function createStore(
             store.credentials === "impersonation"
               ? storeSecret(store.name).apply((s) => impersonatorKeyJson(s.impersonatorKey))
               : undefined,
+          federation: store.federation,
+          serverServiceAccount: store.serverServiceAccount,
           labels: store.tags,
           keyVersions: versions,
         },
@@ -122,6 +125,7 @@ export async function createStore(
           credentials: store.credentials,
           sasExpiry: store.sasExpiry,
           clientSecretExpiry: store.clientSecretExpiry,
+          identity: store.identity,
           tags: store.tags,
           keyVersions: versions,
         },

@@ -205,3 +205,13 @@ export function describeAuth(auth: StoreAuth): string {
     ? `connector ${auth.type}/${auth.method} ${auth.resourceId}`
     : `ZenML secret ${auth.name}`;
 }
+
+/** ZenML connector auth methods that carry no secret: the server uses its own (or a federated) identity. */
+export const KEYLESS_AUTH_METHODS = ["implicit", "external-account"] as const;
+
+/** Whether a store's auth is keyless: a connector whose method needs no credential from us. */
+export function isKeylessAuth(auth: StoreAuth): boolean {
+  return (
+    auth.kind === "connector" && (KEYLESS_AUTH_METHODS as readonly string[]).includes(auth.method)
+  );
+}

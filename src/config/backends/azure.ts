@@ -1,6 +1,7 @@
 import { ConfigError } from "../errors";
 import { isObject, object, optionalBoolean, optionalString, type Obj } from "../fields";
 import type { ConfigContext, StoreBaseWith } from "../base";
+import { oidcIssuerRule, oidcSubjectRule, uuidRule, type AzureKeylessIdentity } from "./keyless";
 
 /** Storage account redundancy options (all StorageV2-capable standard SKUs). */
 export const AZURE_STORAGE_SKUS = [
@@ -42,6 +43,8 @@ export interface AzureStoreConfig extends StoreBaseWith<"azure"> {
   readonly sasExpiry?: string;
   /** `service-principal` mode: when the client secret expires; undefined means a year after creation. */
   readonly clientSecretExpiry?: string;
+  /** `implicit` mode: the identity the container roles go to. */
+  readonly identity?: AzureKeylessIdentity;
 }
 
 /** Store keys only the azure backend has. */
@@ -52,6 +55,8 @@ export const AZURE_STORE_KEYS = [
   "keyVaultResourceGroup",
   "sasExpiry",
   "clientSecretExpiry",
+  "principalObjectId",
+  "workloadIdentity",
 ] as const;
 
 const RESOURCE_GROUP_KEYS = ["name", "adopt"];
@@ -245,6 +250,13 @@ export function parseAzureStore(
     throw new ConfigError(`${key}.sasExpiry`, "only applies with credentials sas");
   }
 
+  if (base.credentials === "implicit" && clientSecretExpiry !== undefined) {
+    throw new ConfigError(
+      `${key}.clientSecretExpiry`,
+      "only applies with credentials service-principal",
+    );
+  }
+  const identity = parseKeylessIdentity(obj, key, base.credentials === "implicit");
   return {
     ...base,
     backend: "azure",
@@ -254,5 +266,53 @@ export function parseAzureStore(
     keyVaultResourceGroup,
     sasExpiry,
     clientSecretExpiry,
+    ...(identity !== undefined ? { identity } : {}),
   };
+}
+
+/** `implicit` mode: `principalObjectId` (a managed identity) or `workloadIdentity` {issuer, subject}. */
+function parseKeylessIdentity(
+  obj: Obj,
+  key: string,
+  implicit: boolean,
+): AzureKeylessIdentity | undefined {
+  const objectId = optionalString(obj, "principalObjectId", key);
+  const rawWorkload = obj.workloadIdentity;
+  const hasWorkload = rawWorkload !== undefined && rawWorkload !== null;
+  if (!implicit) {
+    const extra =
+      objectId !== undefined ? "principalObjectId" : hasWorkload ? "workloadIdentity" : "";
+    if (extra !== "")
+      throw new ConfigError(`${key}.${extra}`, "only applies when credentials is implicit");
+    return undefined;
+  }
+  if ((objectId !== undefined) === hasWorkload) {
+    throw new ConfigError(
+      `${key}.principalObjectId`,
+      "with credentials implicit, set exactly one of principalObjectId (the ZenML server's managed identity) or workloadIdentity (issuer and subject)",
+    );
+  }
+  if (objectId !== undefined) {
+    const broken = uuidRule(objectId);
+    if (broken) throw new ConfigError(`${key}.principalObjectId`, broken);
+    return { kind: "principal", objectId: objectId.toLowerCase() };
+  }
+  const where = `${key}.workloadIdentity`;
+  const w = object(rawWorkload, where, ["issuer", "subject"]);
+  const issuer = optionalString(w, "issuer", where);
+  if (issuer === undefined) {
+    throw new ConfigError(`${where}.issuer`, "is required: the cluster's OIDC issuer URL");
+  }
+  const badIssuer = oidcIssuerRule(issuer);
+  if (badIssuer) throw new ConfigError(`${where}.issuer`, badIssuer);
+  const subject = optionalString(w, "subject", where);
+  if (subject === undefined) {
+    throw new ConfigError(
+      `${where}.subject`,
+      "is required: the ZenML server's token subject (system:serviceaccount:NAMESPACE:NAME)",
+    );
+  }
+  const badSubject = oidcSubjectRule(subject);
+  if (badSubject) throw new ConfigError(`${where}.subject`, badSubject);
+  return { kind: "workload", issuer, subject };
 }

@@ -1,7 +1,19 @@
 import { ConfigError } from "../errors";
-import { optionalBoolean, optionalString, type Obj } from "../fields";
+import { object, optionalBoolean, optionalString, type Obj } from "../fields";
 import { BUCKET_NAME_RULES, shortHash } from "../names";
 import type { ConfigContext, StoreBaseWith } from "../base";
+import {
+  awsAccountIdRule,
+  DEFAULT_TOKEN_FILE,
+  gcpServiceAccountEmailRule,
+  iamRoleNameRule,
+  oidcIssuerRule,
+  oidcSubjectRule,
+  uuidRule,
+  ZENML_PRO_AWS_ACCOUNT,
+  zenmlProRoleName,
+  type GcpFederation,
+} from "./keyless";
 
 export interface GcpStoreConfig extends StoreBaseWith<"gcp"> {
   readonly backend: "gcp";
@@ -13,6 +25,10 @@ export interface GcpStoreConfig extends StoreBaseWith<"gcp"> {
   readonly impersonator?: string;
   /** With bucket.encryptionKey: grant the GCS service agent use of the key (default true). */
   readonly grantEncryptionKeyAccess: boolean;
+  /** `external-account` mode: who federates into the store's service account. */
+  readonly federation?: GcpFederation;
+  /** `implicit` mode: the ZenML server's own service account, granted the bucket roles. */
+  readonly serverServiceAccount?: string;
 }
 
 /** Store keys only the gcp backend has. */
@@ -22,7 +38,19 @@ export const GCP_STORE_KEYS = [
   "impersonator",
   "impersonatorKey",
   "grantEncryptionKeyAccess",
+  "workloadIdentity",
+  "serverServiceAccount",
 ] as const;
+
+const WORKLOAD_IDENTITY_KEYS = [
+  "issuer",
+  "subject",
+  "audience",
+  "tokenFile",
+  "awsAccountId",
+  "awsRoleName",
+  "zenmlProWorkspaceId",
+];
 
 // https://cloud.google.com/resource-manager/docs/creating-managing-projects#before_you_begin
 // (6-30 characters), optionally domain-scoped (`example.com:my-project`).
@@ -180,7 +208,110 @@ export function parseGcpStore(
     location,
     impersonator,
     grantEncryptionKeyAccess: grant ?? true,
+    ...parseKeyless(obj, key, base.credentials),
   };
+}
+
+/** The keyless modes' keys: `workloadIdentity` (external-account), `serverServiceAccount` (implicit). */
+function parseKeyless(
+  obj: Obj,
+  key: string,
+  credentials: StoreBaseWith<"gcp">["credentials"],
+): { federation?: GcpFederation; serverServiceAccount?: string } {
+  const rawFed = obj.workloadIdentity;
+  const server = optionalString(obj, "serverServiceAccount", key);
+  if (credentials !== "external-account" && rawFed !== undefined && rawFed !== null) {
+    throw new ConfigError(
+      `${key}.workloadIdentity`,
+      "only applies when credentials is external-account",
+    );
+  }
+  if (credentials !== "implicit" && server !== undefined) {
+    throw new ConfigError(
+      `${key}.serverServiceAccount`,
+      "only applies when credentials is implicit",
+    );
+  }
+  if (credentials === "implicit") {
+    if (server === undefined) {
+      throw new ConfigError(
+        `${key}.serverServiceAccount`,
+        "is required with credentials implicit: the e-mail of the service account the ZenML server runs as",
+      );
+    }
+    const broken = gcpServiceAccountEmailRule(server);
+    if (broken) throw new ConfigError(`${key}.serverServiceAccount`, broken);
+    return { serverServiceAccount: server };
+  }
+  if (credentials !== "external-account") return {};
+  const where = `${key}.workloadIdentity`;
+  if (rawFed === undefined || rawFed === null) {
+    throw new ConfigError(
+      where,
+      "is required with credentials external-account: an OIDC issuer and subject, an AWS account and role, or zenmlProWorkspaceId",
+    );
+  }
+  return { federation: parseFederation(object(rawFed, where, WORKLOAD_IDENTITY_KEYS), where) };
+}
+
+function parseFederation(fed: Obj, where: string): GcpFederation {
+  const issuer = optionalString(fed, "issuer", where);
+  const accountId = optionalString(fed, "awsAccountId", where);
+  const workspace = optionalString(fed, "zenmlProWorkspaceId", where);
+  const forms = [issuer, accountId ?? optionalString(fed, "awsRoleName", where), workspace];
+  if (forms.filter((f) => f !== undefined).length !== 1) {
+    throw new ConfigError(
+      where,
+      "must have exactly one of: issuer (with subject), awsAccountId (with awsRoleName), zenmlProWorkspaceId",
+    );
+  }
+  if (issuer !== undefined) {
+    const extra = ["awsRoleName"].find((k) => fed[k] !== undefined);
+    if (extra) throw new ConfigError(`${where}.${extra}`, "only applies with awsAccountId");
+    const badIssuer = oidcIssuerRule(issuer);
+    if (badIssuer) throw new ConfigError(`${where}.issuer`, badIssuer);
+    const subject = optionalString(fed, "subject", where);
+    if (subject === undefined) {
+      throw new ConfigError(
+        `${where}.subject`,
+        "is required with issuer: the one token subject allowed (e.g. system:serviceaccount:zenml:zenml-server)",
+      );
+    }
+    const badSubject = oidcSubjectRule(subject);
+    if (badSubject) throw new ConfigError(`${where}.subject`, badSubject);
+    const audience = optionalString(fed, "audience", where);
+    if (audience !== undefined && /[\s"]/.test(audience)) {
+      throw new ConfigError(`${where}.audience`, `"${audience}" must not contain spaces or quotes`);
+    }
+    const tokenFile = optionalString(fed, "tokenFile", where) ?? DEFAULT_TOKEN_FILE;
+    if (!tokenFile.startsWith("/")) {
+      throw new ConfigError(`${where}.tokenFile`, `"${tokenFile}" must be an absolute path`);
+    }
+    return { kind: "oidc", issuer, subject, ...(audience ? { audience } : {}), tokenFile };
+  }
+  const oidcOnly = ["subject", "audience", "tokenFile"].find((k) => fed[k] !== undefined);
+  if (oidcOnly) throw new ConfigError(`${where}.${oidcOnly}`, "only applies with issuer");
+  if (workspace !== undefined) {
+    const broken = uuidRule(workspace);
+    if (broken) throw new ConfigError(`${where}.zenmlProWorkspaceId`, broken);
+    return {
+      kind: "aws",
+      accountId: ZENML_PRO_AWS_ACCOUNT,
+      roleName: zenmlProRoleName(workspace.toLowerCase()),
+    };
+  }
+  if (accountId === undefined) {
+    throw new ConfigError(`${where}.awsAccountId`, "is required with awsRoleName");
+  }
+  const badAccount = awsAccountIdRule(accountId);
+  if (badAccount) throw new ConfigError(`${where}.awsAccountId`, badAccount);
+  const roleName = optionalString(fed, "awsRoleName", where);
+  if (roleName === undefined) {
+    throw new ConfigError(`${where}.awsRoleName`, "is required with awsAccountId");
+  }
+  const badRole = iamRoleNameRule(roleName);
+  if (badRole) throw new ConfigError(`${where}.awsRoleName`, badRole);
+  return { kind: "aws", accountId, roleName };
 }
 
 function parseImpersonation(

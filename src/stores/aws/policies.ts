@@ -9,7 +9,8 @@ export interface PolicyDocument {
 export interface PolicyStatement {
   readonly Sid: string;
   readonly Effect: "Allow" | "Deny";
-  readonly Principal?: "*" | { readonly AWS: pulumi.Input<string> };
+  readonly Principal?:
+    "*" | { readonly AWS: pulumi.Input<string> | readonly pulumi.Input<string>[] };
   readonly Action: string | readonly string[];
   readonly Resource?: pulumi.Input<string> | readonly pulumi.Input<string>[];
   readonly Condition?: Record<string, Record<string, pulumi.Input<string>>>;
@@ -109,6 +110,28 @@ export function assumeOneRolePolicy(roleArn: pulumi.Input<string>): PolicyDocume
     Version: "2012-10-17",
     Statement: [
       { Sid: "AssumeZenmlRole", Effect: "Allow", Action: "sts:AssumeRole", Resource: roleArn },
+    ],
+  };
+}
+
+/**
+ * Trust policy of an `implicit` store's role: exactly the listed principals (the ZenML
+ * server's role or user, ZenML Pro's workspace role) may assume it, nothing else. ZenML's
+ * connector passes no external ID (0.98 `AWSServiceConnector`: `sts.assume_role(RoleArn,
+ * RoleSessionName, DurationSeconds, Policy)`), so none is required here.
+ */
+export function trustedPrincipalsTrustPolicy(
+  principals: readonly pulumi.Input<string>[],
+): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "AssumeByZenmlServerOnly",
+        Effect: "Allow",
+        Principal: { AWS: principals.length === 1 ? principals[0] : [...principals] },
+        Action: "sts:AssumeRole",
+      },
     ],
   };
 }

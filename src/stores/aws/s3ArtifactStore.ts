@@ -11,6 +11,7 @@ import {
   assumeOneRolePolicy,
   singleUserTrustPolicy,
   tlsOnlyBucketPolicy,
+  trustedPrincipalsTrustPolicy,
 } from "./policies";
 
 export interface S3ArtifactStoreArgs {
@@ -30,8 +31,13 @@ export interface S3ArtifactStoreArgs {
   readonly abortIncompleteUploadDays?: pulumi.Input<number>;
   /** KMS key ARN for SSE-KMS; SSE-S3 when omitted. */
   readonly kmsKeyArn?: pulumi.Input<string>;
-  /** How ZenML authenticates: an access key, or a role assumed with that key. */
+  /**
+   * How ZenML authenticates: an access key, a role assumed with that key, or
+   * (`implicit`) a role the ZenML server assumes with its own identity; no key.
+   */
   readonly credentials: CredentialMode<"aws">;
+  /** `implicit` mode: the IAM role/user ARNs the role trusts (the ZenML server's, ZenML Pro's). */
+  readonly trustedPrincipals?: readonly pulumi.Input<string>[];
   /** The IAM user's name; derived from project, stack and store name when omitted. */
   readonly userName?: pulumi.Input<string>;
   /** Tags added to the bucket and IAM resources. */
@@ -52,13 +58,15 @@ export class S3ArtifactStore extends pulumi.ComponentResource implements StoreOu
   public readonly bucket?: s3.Bucket;
   public readonly bucketName: pulumi.Output<string>;
   public readonly bucketArn: pulumi.Output<string>;
-  public readonly user: iam.User;
-  /** The access key ZenML is given (the current version). */
-  public readonly accessKey: iam.AccessKey;
+  /** The IAM user holding ZenML's key; none in `implicit` mode. */
+  public readonly user?: iam.User;
+  /** The access key ZenML is given (the current version); none in `implicit` mode. */
+  public readonly accessKey?: iam.AccessKey;
   /** Earlier access keys still kept valid while a rotation is verified. */
   public readonly previousAccessKeys: iam.AccessKey[];
-  public readonly credentialVersion: string;
-  /** The role ZenML assumes, in `iam-role` mode. */
+  /** The minted key's version; undefined in `implicit` mode (nothing minted). */
+  public readonly credentialVersion?: string;
+  /** The role ZenML assumes, in `iam-role` and `implicit` modes. */
   public readonly role?: iam.Role;
   public readonly path: pulumi.Output<string>;
   public readonly artifactStoreConfiguration: pulumi.Output<Record<string, unknown>>;
@@ -94,29 +102,24 @@ export class S3ArtifactStore extends pulumi.ComponentResource implements StoreOu
       artifactAccessPolicy({ bucketArn: this.bucketArn, objectsArn, kmsKeyArn: args.kmsKeyArn }),
     );
 
-    const userName = args.userName ?? iamUserName(pulumi.getProject(), pulumi.getStack(), name);
-    this.user = new iam.User(`${name}-user`, { name: userName, tags }, parent);
-    // One resource per key version: a new version is a new key, created before
-    // the old one is deleted (at the end of the update that drops it).
-    const versions = args.keyVersions ?? { current: FIRST_VERSION, previous: [] };
-    this.credentialVersion = versions.current;
-    const accessKey = (version: string): iam.AccessKey =>
-      new iam.AccessKey(
-        credentialResourceName(`${name}-key`, version),
-        { user: this.user.name },
-        parent,
-      );
-    this.accessKey = accessKey(versions.current);
-    this.previousAccessKeys = versions.previous.map(accessKey);
-
     const region = pulumi.output(args.region);
     let configuration: pulumi.Output<Record<string, string>>;
-    if (args.credentials === "iam-role") {
-      // Naming the user as principal makes the role wait for the user: IAM checks
-      // that a principal exists when the trust policy is written.
+    if (args.credentials === "implicit") {
+      // No user and no key: the ZenML server assumes the role with its own identity.
+      const principals = args.trustedPrincipals ?? [];
+      if (principals.length === 0) {
+        throw new pulumi.InputPropertyError({
+          propertyPath: "trustedPrincipals",
+          reason: "The implicit mode needs the principal(s) the role trusts.",
+        });
+      }
+      this.previousAccessKeys = [];
       this.role = new iam.Role(
         `${name}-role`,
-        { assumeRolePolicy: pulumi.jsonStringify(singleUserTrustPolicy(this.user.arn)), tags },
+        {
+          assumeRolePolicy: pulumi.jsonStringify(trustedPrincipalsTrustPolicy(principals)),
+          tags,
+        },
         parent,
       );
       new iam.RolePolicy(
@@ -124,28 +127,71 @@ export class S3ArtifactStore extends pulumi.ComponentResource implements StoreOu
         { role: this.role.name, policy: accessPolicy },
         parent,
       );
-      new iam.UserPolicy(
-        `${name}-user-assume-role`,
-        { user: this.user.name, policy: pulumi.jsonStringify(assumeOneRolePolicy(this.role.arn)) },
-        parent,
-      );
       configuration = pulumi
         .all([region, this.role.arn])
         .apply(([r, roleArn]): Record<string, string> => ({ region: r, role_arn: roleArn }));
+      this.credentials = pulumi.secret(pulumi.output({} as Record<string, string>));
     } else {
-      new iam.UserPolicy(
-        `${name}-user-access`,
-        { user: this.user.name, policy: accessPolicy },
-        parent,
+      const userName = args.userName ?? iamUserName(pulumi.getProject(), pulumi.getStack(), name);
+      const user = new iam.User(`${name}-user`, { name: userName, tags }, parent);
+      this.user = user;
+      // One resource per key version: a new version is a new key, created before
+      // the old one is deleted (at the end of the update that drops it).
+      const versions = args.keyVersions ?? { current: FIRST_VERSION, previous: [] };
+      this.credentialVersion = versions.current;
+      const accessKey = (version: string): iam.AccessKey =>
+        new iam.AccessKey(
+          credentialResourceName(`${name}-key`, version),
+          { user: user.name },
+          parent,
+        );
+      const current = accessKey(versions.current);
+      this.accessKey = current;
+      this.previousAccessKeys = versions.previous.map(accessKey);
+
+      if (args.credentials === "iam-role") {
+        // Naming the user as principal makes the role wait for the user: IAM checks
+        // that a principal exists when the trust policy is written.
+        this.role = new iam.Role(
+          `${name}-role`,
+          { assumeRolePolicy: pulumi.jsonStringify(singleUserTrustPolicy(user.arn)), tags },
+          parent,
+        );
+        new iam.RolePolicy(
+          `${name}-role-access`,
+          { role: this.role.name, policy: accessPolicy },
+          parent,
+        );
+        new iam.UserPolicy(
+          `${name}-user-assume-role`,
+          { user: user.name, policy: pulumi.jsonStringify(assumeOneRolePolicy(this.role.arn)) },
+          parent,
+        );
+        configuration = pulumi
+          .all([region, this.role.arn])
+          .apply(([r, roleArn]): Record<string, string> => ({ region: r, role_arn: roleArn }));
+      } else {
+        new iam.UserPolicy(
+          `${name}-user-access`,
+          { user: user.name, policy: accessPolicy },
+          parent,
+        );
+        configuration = region.apply((r): Record<string, string> => ({ region: r }));
+      }
+      // The provider already marks `secret` as secret; wrapping again keeps it so under mocks too.
+      this.credentials = pulumi.secret(
+        pulumi.all([current.id, current.secret]).apply(([id, secret]): Record<string, string> => ({
+          aws_access_key_id: id,
+          aws_secret_access_key: secret,
+        })),
       );
-      configuration = region.apply((r): Record<string, string> => ({ region: r }));
     }
 
     this.path = pulumi.interpolate`s3://${this.bucketName}`;
     this.auth = {
       kind: "connector",
       type: "aws",
-      method: args.credentials === "iam-role" ? "iam-role" : "secret-key",
+      method: connectorMethod(args.credentials),
       resourceType: "s3-bucket",
       resourceId: this.path,
       configuration,
@@ -153,16 +199,6 @@ export class S3ArtifactStore extends pulumi.ComponentResource implements StoreOu
     this.artifactStoreConfiguration = this.path.apply((path): Record<string, unknown> => ({
       path,
     }));
-    // The provider already marks `secret` as secret; wrapping again keeps it so under mocks too.
-    this.credentials = pulumi.secret(
-      pulumi
-        .all([this.accessKey.id, this.accessKey.secret])
-        .apply(([id, secret]): Record<string, string> => ({
-          aws_access_key_id: id,
-          aws_secret_access_key: secret,
-        })),
-    );
-
     this.registerOutputs({
       bucketName: this.bucketName,
       path: this.path,
@@ -279,4 +315,11 @@ export class S3ArtifactStore extends pulumi.ComponentResource implements StoreOu
     );
     return bucket;
   }
+}
+
+/** ZenML's `aws` connector auth method for a credential mode. */
+export function connectorMethod(
+  mode: CredentialMode<"aws">,
+): "secret-key" | "iam-role" | "implicit" {
+  return mode === "access-key" ? "secret-key" : mode;
 }

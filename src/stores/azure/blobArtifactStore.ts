@@ -5,6 +5,7 @@ import * as storage from "@pulumi/azure-native/storage";
 import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
 import { credentialResourceName, FIRST_VERSION, type KeyVersions } from "../../config/rotation";
+import type { AzureKeylessIdentity } from "../../config/backends/keyless";
 import type { CredentialMode } from "../../config/types";
 import type { LiveStoreAuth, StoreOutputs } from "../../zenml/model";
 import {
@@ -69,6 +70,8 @@ export interface AzureBlobArtifactStoreArgs {
   readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** `service-principal` mode: the client secret's version and earlier ones kept next to it (rotation). */
   readonly keyVersions?: KeyVersions;
+  /** `implicit` mode: the ZenML server's managed identity, or a workload identity to create. */
+  readonly identity?: AzureKeylessIdentity;
 }
 
 /**
@@ -96,6 +99,10 @@ export class AzureBlobArtifactStore extends pulumi.ComponentResource implements 
   /** The client secret ZenML is given, and earlier ones kept while a rotation is verified. */
   public readonly clientSecret?: azuread.ApplicationPassword;
   public readonly previousClientSecrets: azuread.ApplicationPassword[] = [];
+  /** `implicit` mode with a workload identity: the user-assigned identity created for ZenML. */
+  public readonly managedIdentity?: managedidentity.UserAssignedIdentity;
+  /** `implicit` mode: the client id the ZenML server sets as AZURE_CLIENT_ID (workload identity). */
+  public readonly identityClientId?: pulumi.Output<string>;
   /** The client secret's version (`service-principal` mode only). */
   public readonly credentialVersion?: string;
   public readonly path: pulumi.Output<string>;
@@ -169,7 +176,39 @@ export class AzureBlobArtifactStore extends pulumi.ComponentResource implements 
       .apply(([sub, rg, account, container]) => containerScope(sub, rg, account, container));
     this.path = pulumi.interpolate`az://${this.containerName}`;
 
-    if (args.credentials === "service-principal") {
+    if (args.credentials === "implicit") {
+      // No application and no secret: the container roles go to the ZenML server's own
+      // managed identity, or to a user-assigned identity its pods federate into.
+      const clientConfig = authorization.getClientConfigOutput(parent);
+      const keyless = this.createKeylessIdentity(name, args.identity!, tags);
+      this.managedIdentity = keyless.managed;
+      this.identityClientId = keyless.managed?.clientId;
+      this.grantContainerAccess(name, keyless.principalId, subscriptionId);
+      this.artifactStoreConfiguration = this.path.apply((path): Record<string, unknown> => ({
+        path,
+      }));
+      this.auth = {
+        kind: "connector",
+        type: "azure",
+        method: "implicit",
+        resourceType: "blob-container",
+        resourceId: this.path,
+        configuration: pulumi
+          .all([
+            clientConfig.tenantId,
+            subscriptionId,
+            this.resourceGroupName,
+            this.storageAccountName,
+          ])
+          .apply(([tenant, sub, rg, account]): Record<string, string> => ({
+            tenant_id: tenant,
+            subscription_id: sub,
+            resource_group: rg,
+            storage_account: account,
+          })),
+      };
+      this.credentials = pulumi.secret(pulumi.output({} as Record<string, string>));
+    } else if (args.credentials === "service-principal") {
       const identity = this.createServicePrincipal(name, args, subscriptionId);
       this.application = identity.application;
       this.servicePrincipal = identity.servicePrincipal;
@@ -462,11 +501,67 @@ export class AzureBlobArtifactStore extends pulumi.ComponentResource implements 
     const password = clientSecret(versions.current);
     const previousPasswords = versions.previous.map(clientSecret);
 
+    this.grantContainerAccess(name, servicePrincipal.objectId, subscriptionId);
+    return {
+      application,
+      servicePrincipal,
+      password,
+      previousPasswords,
+      version: versions.current,
+      tenantId: deployer.tenantId,
+    };
+  }
+
+  /**
+   * The implicit mode's principal: an existing one's object id, or a user-assigned
+   * managed identity with a federated credential for exactly one issuer and subject.
+   */
+  private createKeylessIdentity(
+    name: string,
+    identity: AzureKeylessIdentity,
+    tags: pulumi.Output<Record<string, string>>,
+  ): { principalId: pulumi.Output<string>; managed?: managedidentity.UserAssignedIdentity } {
+    if (identity.kind === "principal") return { principalId: pulumi.output(identity.objectId) };
+    const parent = { parent: this };
+    const managed = new managedidentity.UserAssignedIdentity(
+      `${name}-identity`,
+      {
+        resourceGroupName: this.resourceGroupName,
+        resourceName: `zenml-${name}`,
+        tags,
+      },
+      parent,
+    );
+    new managedidentity.FederatedIdentityCredential(
+      `${name}-federated`,
+      {
+        resourceGroupName: this.resourceGroupName,
+        resourceName: managed.name,
+        federatedIdentityCredentialResourceName: "zenml-server",
+        issuer: identity.issuer,
+        subject: identity.subject,
+        audiences: [AZURE_TOKEN_EXCHANGE_AUDIENCE],
+      },
+      parent,
+    );
+    return { principalId: managed.principalId, managed };
+  }
+
+  /**
+   * Storage Blob Data Contributor on the container only, and the container-listing
+   * role ZenML's connector needs on the account, for one principal.
+   */
+  private grantContainerAccess(
+    name: string,
+    principalId: pulumi.Input<string>,
+    subscriptionId: pulumi.Output<string>,
+  ): void {
+    const parent = { parent: this };
     // Data access: Storage Blob Data Contributor on the container only.
     new authorization.RoleAssignment(
       `${name}-blob-access`,
       {
-        principalId: servicePrincipal.objectId,
+        principalId,
         principalType: "ServicePrincipal",
         roleDefinitionId: subscriptionId.apply((sub) =>
           builtInRoleId(sub, STORAGE_BLOB_DATA_CONTRIBUTOR),
@@ -501,7 +596,7 @@ export class AzureBlobArtifactStore extends pulumi.ComponentResource implements 
     new authorization.RoleAssignment(
       `${name}-container-listing`,
       {
-        principalId: servicePrincipal.objectId,
+        principalId,
         principalType: "ServicePrincipal",
         roleDefinitionId: listerRole.id,
         scope: pulumi
@@ -511,16 +606,11 @@ export class AzureBlobArtifactStore extends pulumi.ComponentResource implements 
       },
       parent,
     );
-    return {
-      application,
-      servicePrincipal,
-      password,
-      previousPasswords,
-      version: versions.current,
-      tenantId: deployer.tenantId,
-    };
   }
 }
+
+/** The audience AKS workload identity tokens carry for Entra ID (`api://AzureADTokenExchange`). */
+export const AZURE_TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange";
 
 /** The client secret's display name: the original one for version 1, then with its version. */
 export function clientSecretDisplayName(version: string): string {
@@ -553,6 +643,12 @@ function checkArgs(args: AzureBlobArtifactStoreArgs): void {
     throw new pulumi.InputPropertyError({
       propertyPath: "resourceGroupName",
       reason: "An existing resource group needs its name.",
+    });
+  }
+  if (args.credentials === "implicit" && args.identity === undefined) {
+    throw new pulumi.InputPropertyError({
+      propertyPath: "identity",
+      reason: "The implicit mode needs the principal (or workload identity) to grant.",
     });
   }
   if (args.credentials === "sas" && args.sasExpiry === undefined) {

@@ -1,3 +1,4 @@
+import * as gcpIam from "@pulumi/gcp/iam";
 import * as kms from "@pulumi/gcp/kms";
 import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import * as storage from "@pulumi/gcp/storage";
@@ -6,6 +7,13 @@ import { gcpServiceAccountId, gcsBucketHash, gcsBucketName } from "../../config/
 import { credentialResourceName, FIRST_VERSION, type KeyVersions } from "../../config/rotation";
 import type { CredentialMode } from "../../config/types";
 import type { ConnectorAuth, Live, StoreOutputs } from "../../zenml/model";
+import {
+  externalAccountCredentialConfig,
+  federatedMember,
+  providerAttributes,
+  WORKLOAD_IDENTITY_USER_ROLE,
+  type GcpFederation,
+} from "./federation";
 import {
   bindingSuffix,
   KMS_ENCRYPTER_DECRYPTER_ROLE,
@@ -40,6 +48,10 @@ export interface GcsArtifactStoreArgs {
   readonly impersonator?: pulumi.Input<string>;
   /** Impersonation: the impersonator's service-account key JSON, ZenML's source credentials. */
   readonly impersonatorKey?: pulumi.Input<string>;
+  /** `external-account` mode: who federates into the store's service account. */
+  readonly federation?: GcpFederation;
+  /** `implicit` mode: the ZenML server's own service account e-mail; no account is created. */
+  readonly serverServiceAccount?: pulumi.Input<string>;
   /** The service account's id; derived from project, stack and store name when omitted. */
   readonly accountId?: pulumi.Input<string>;
   /** Labels added to the bucket. */
@@ -76,8 +88,11 @@ export class GcsArtifactStore extends pulumi.ComponentResource implements StoreO
   /** The bucket, unless it was adopted. */
   public readonly bucket?: storage.Bucket;
   public readonly bucketName: pulumi.Output<string>;
-  /** The identity ZenML acts as on the bucket. */
-  public readonly serviceAccount: serviceaccount.Account;
+  /** The identity ZenML acts as on the bucket; none in `implicit` mode (the server's own). */
+  public readonly serviceAccount?: serviceaccount.Account;
+  /** `external-account` mode: the workload identity pool and its provider. */
+  public readonly workloadIdentityPool?: gcpIam.WorkloadIdentityPool;
+  public readonly workloadIdentityPoolProvider?: gcpIam.WorkloadIdentityPoolProvider;
   /** The service account's key, in `service-account-key` mode only. */
   public readonly key?: serviceaccount.Key;
   /** Earlier keys still kept valid while a rotation is verified (`service-account-key` mode). */
@@ -112,9 +127,36 @@ export class GcsArtifactStore extends pulumi.ComponentResource implements StoreO
       this.bucketName = this.bucket.name;
     }
 
+    // Bucket-level, additive bindings: nothing at project level, and nobody else's
+    // bindings on an adopted bucket are touched.
+    const bindBucketRoles = (member: pulumi.Input<string>): void => {
+      for (const role of ZENML_BUCKET_ROLES) {
+        new storage.BucketIAMMember(
+          `${name}-${bindingSuffix(role)}`,
+          { bucket: this.bucketName, role, member },
+          parent,
+        );
+      }
+    };
+
+    let configuration: pulumi.Output<Record<string, string>>;
+    if (args.credentials === "implicit") {
+      // The ZenML server's own service account gets the bucket roles; nothing is minted.
+      bindBucketRoles(pulumi.interpolate`serviceAccount:${args.serverServiceAccount!}`);
+      configuration = project.apply((p): Record<string, string> => ({ project_id: p }));
+      this.credentials = pulumi.secret(pulumi.output({} as Record<string, string>));
+      this.path = pulumi.interpolate`gs://${this.bucketName}`;
+      this.auth = this.connector("implicit", configuration);
+      this.artifactStoreConfiguration = this.path.apply((path): Record<string, unknown> => ({
+        path,
+      }));
+      this.registerAll();
+      return;
+    }
+
     const accountId =
       args.accountId ?? gcpServiceAccountId(pulumi.getProject(), pulumi.getStack(), name);
-    this.serviceAccount = new serviceaccount.Account(
+    const serviceAccount = new serviceaccount.Account(
       `${name}-sa`,
       {
         project,
@@ -125,31 +167,79 @@ export class GcsArtifactStore extends pulumi.ComponentResource implements StoreO
       },
       parent,
     );
+    this.serviceAccount = serviceAccount;
+    bindBucketRoles(serviceAccount.member);
 
-    // Bucket-level, additive bindings: nothing at project level, and nobody else's
-    // bindings on an adopted bucket are touched.
-    for (const role of ZENML_BUCKET_ROLES) {
-      new storage.BucketIAMMember(
-        `${name}-${bindingSuffix(role)}`,
-        { bucket: this.bucketName, role, member: this.serviceAccount.member },
+    if (args.credentials === "external-account") {
+      const fed = args.federation!;
+      // Pool and provider ids: 4-32 of a-z 0-9 -, unique per project, stack and store.
+      this.workloadIdentityPool = new gcpIam.WorkloadIdentityPool(
+        `${name}-pool`,
+        {
+          project,
+          workloadIdentityPoolId: accountId,
+          displayName: `ZenML store ${name}`.slice(0, 32),
+          description: `Federation into the ZenML artifact store ${name} (zenml-remote-storage)`,
+        },
         parent,
       );
-    }
-
-    let configuration: pulumi.Output<Record<string, string>>;
-    if (args.credentials === "impersonation") {
+      const attributes = providerAttributes(fed);
+      this.workloadIdentityPoolProvider = new gcpIam.WorkloadIdentityPoolProvider(
+        `${name}-provider`,
+        {
+          project,
+          workloadIdentityPoolId: this.workloadIdentityPool.workloadIdentityPoolId,
+          workloadIdentityPoolProviderId: accountId,
+          displayName: fed.kind === "oidc" ? "ZenML server (OIDC)" : "ZenML server (AWS)",
+          attributeMapping: attributes.attributeMapping,
+          attributeCondition: attributes.attributeCondition,
+          ...(fed.kind === "oidc"
+            ? {
+                oidc: {
+                  issuerUri: fed.issuer,
+                  ...(fed.audience !== undefined ? { allowedAudiences: [fed.audience] } : {}),
+                },
+              }
+            : { aws: { accountId: fed.accountId } }),
+        },
+        parent,
+      );
+      // Exactly the federated principal (set) may act as this one service account.
+      new serviceaccount.IAMMember(
+        `${name}-workload-identity-user`,
+        {
+          serviceAccountId: serviceAccount.name,
+          role: WORKLOAD_IDENTITY_USER_ROLE,
+          member: this.workloadIdentityPool.name.apply((pool) => federatedMember(pool, fed)),
+        },
+        parent,
+      );
+      configuration = pulumi
+        .all([project, this.workloadIdentityPoolProvider.name, serviceAccount.email])
+        .apply(([p, providerName, email]): Record<string, string> => ({
+          project_id: p,
+          external_account_json: JSON.stringify(
+            externalAccountCredentialConfig({
+              providerName,
+              serviceAccountEmail: email,
+              federation: fed,
+            }),
+          ),
+        }));
+      this.credentials = pulumi.secret(pulumi.output({} as Record<string, string>));
+    } else if (args.credentials === "impersonation") {
       // The impersonator may mint tokens for this one service account, nothing else.
       new serviceaccount.IAMMember(
         `${name}-token-creator`,
         {
-          serviceAccountId: this.serviceAccount.name,
+          serviceAccountId: serviceAccount.name,
           role: TOKEN_CREATOR_ROLE,
           member: args.impersonator!,
         },
         parent,
       );
       configuration = pulumi
-        .all([project, this.serviceAccount.email])
+        .all([project, serviceAccount.email])
         .apply(([p, email]): Record<string, string> => ({
           project_id: p,
           target_principal: email,
@@ -165,7 +255,7 @@ export class GcsArtifactStore extends pulumi.ComponentResource implements StoreO
       const key = (version: string): serviceaccount.Key =>
         new serviceaccount.Key(
           credentialResourceName(`${name}-key`, version),
-          { serviceAccountId: this.serviceAccount.name },
+          { serviceAccountId: serviceAccount.name },
           parent,
         );
       this.key = key(versions.current);
@@ -183,21 +273,32 @@ export class GcsArtifactStore extends pulumi.ComponentResource implements StoreO
     }
 
     this.path = pulumi.interpolate`gs://${this.bucketName}`;
-    this.auth = {
+    this.auth = this.connector(connectorMethod(args.credentials), configuration);
+    this.artifactStoreConfiguration = this.path.apply((path): Record<string, unknown> => ({
+      path,
+    }));
+    this.registerAll();
+  }
+
+  /** ZenML's `gcp` connector for the bucket with `method` and its plain configuration. */
+  private connector(
+    method: string,
+    configuration: pulumi.Output<Record<string, string>>,
+  ): Live<ConnectorAuth, "resourceId" | "configuration"> {
+    return {
       kind: "connector",
       type: "gcp",
-      method: args.credentials === "impersonation" ? "impersonation" : "service-account",
+      method,
       resourceType: "gcs-bucket",
       resourceId: this.path,
       configuration,
     };
-    this.artifactStoreConfiguration = this.path.apply((path): Record<string, unknown> => ({
-      path,
-    }));
+  }
 
+  private registerAll(): void {
     this.registerOutputs({
       bucketName: this.bucketName,
-      serviceAccountEmail: this.serviceAccount.email,
+      serviceAccountEmail: this.serviceAccount?.email,
       path: this.path,
       artifactStoreConfiguration: this.artifactStoreConfiguration,
       auth: this.auth,
@@ -272,7 +373,24 @@ export class GcsArtifactStore extends pulumi.ComponentResource implements StoreO
   }
 }
 
+/** ZenML's `gcp` connector auth method for a credential mode. */
+export function connectorMethod(mode: CredentialMode<"gcp">): string {
+  return mode === "service-account-key" ? "service-account" : mode;
+}
+
 function checkArgs(args: GcsArtifactStoreArgs): void {
+  if (args.credentials === "external-account" && args.federation === undefined) {
+    throw new pulumi.InputPropertyError({
+      propertyPath: "federation",
+      reason: "The external-account mode needs the federated identity.",
+    });
+  }
+  if (args.credentials === "implicit" && args.serverServiceAccount === undefined) {
+    throw new pulumi.InputPropertyError({
+      propertyPath: "serverServiceAccount",
+      reason: "The implicit mode needs the ZenML server's service account.",
+    });
+  }
   if (args.adoptExistingBucket && args.bucketName === undefined) {
     throw new pulumi.InputPropertyError({
       propertyPath: "bucketName",

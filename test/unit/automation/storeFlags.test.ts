@@ -137,7 +137,7 @@ describe("validateDeployment", () => {
     [{ adoptBucket: true }, "--bucket-name: is required when adopt is true"],
     [
       { credentials: "service-account-key" },
-      '--credentials: unknown credential mode for backend aws "service-account-key"; expected one of: access-key, iam-role',
+      '--credentials: unknown credential mode for backend aws "service-account-key"; expected one of: access-key, iam-role, implicit',
     ],
     [{ region: "Europe" }, '--region: "Europe" is not an AWS region name (e.g. eu-west-1)'],
     [

@@ -264,12 +264,12 @@ describe("azure store config: invalid input names the key and the rule", () => {
     [
       "an unknown credential mode",
       sp({ credentials: "account-key" }),
-      'stores[0].credentials: unknown credential mode for backend azure "account-key"; expected one of: service-principal, sas',
+      'stores[0].credentials: unknown credential mode for backend azure "account-key"; expected one of: service-principal, sas, implicit',
     ],
     [
       "an unknown azure key",
       sp({ region: "westeurope" }),
-      "stores[0].region: unknown key; allowed: name, backend, credentials, stackName, bucket, tags, location, resourceGroup, storageAccount, keyVaultResourceGroup, sasExpiry, clientSecretExpiry, credentialGeneration, rotationPeriodDays, keepCredentials",
+      "stores[0].region: unknown key; allowed: name, backend, credentials, stackName, bucket, tags, location, resourceGroup, storageAccount, keyVaultResourceGroup, sasExpiry, clientSecretExpiry, principalObjectId, workloadIdentity, credentialGeneration, rotationPeriodDays, keepCredentials",
     ],
   ])("rejects %s", (_, store, message) => {
     expect(errorOf(store)).toBe(message);

@@ -60,6 +60,14 @@ function computed(type: string, name: string, inputs: Inputs): Record<string, un
         privateKey: Buffer.from(fakeGcpServiceAccountKeyJson(email)).toString("base64"),
       };
     }
+    case "gcp:iam/workloadIdentityPool:WorkloadIdentityPool":
+      return {
+        name: `projects/${GCP_PROJECT_NUMBER}/locations/global/workloadIdentityPools/${inputs.workloadIdentityPoolId}`,
+      };
+    case "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider":
+      return {
+        name: `projects/${GCP_PROJECT_NUMBER}/locations/global/workloadIdentityPools/${inputs.workloadIdentityPoolId}/providers/${inputs.workloadIdentityPoolProviderId}`,
+      };
     case "azure-native:resources:ResourceGroup":
       return { name: inputs.resourceGroupName };
     case "azure-native:storage:StorageAccount":
@@ -68,6 +76,7 @@ function computed(type: string, name: string, inputs: Inputs): Record<string, un
       return { name: inputs.containerName };
     case "azure-native:managedidentity:UserAssignedIdentity":
       return {
+        name: inputs.resourceName ?? name,
         principalId: AZURE_CMK_PRINCIPAL_ID,
         clientId: "00000000-0000-4000-8000-0000000c3c3c",
       };

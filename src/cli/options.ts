@@ -112,6 +112,11 @@ export const COMMAND_OPTIONS: Record<string, Record<string, Options>> = {
     },
     stack: { type: "string", describe: "Plan from stacks/Pulumi.<stack>.yaml" },
     config: { type: "string", describe: "Plan from this stack config file instead" },
+    emit: {
+      type: "string",
+      describe:
+        "Also write DIR/<stack>.zenml.yaml and DIR/<stack>.register.sh (the zenml CLI script; secrets from env vars)",
+    },
   },
   outputs: {
     ...STACK_OPTIONS,

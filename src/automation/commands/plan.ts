@@ -9,6 +9,7 @@ import {
   type OfflineOptions,
   type OfflineEvaluation,
 } from "../plan/offline";
+import { emitArtefacts, type EmittedArtefacts } from "../plan/emit";
 import { PLACEHOLDER_SECRET } from "../plan/placeholders";
 import { buildPlanReport, renderPlanText, type PlanReport } from "../plan/report";
 import { PROJECT_NAME, checkStackName, stackConfigPath } from "../project";
@@ -26,7 +27,12 @@ export interface PlanArgs extends CommonArgs, StoreFlags {
   readonly stack?: string;
   /** A stack config file to plan from instead of stacks/Pulumi.<stack>.yaml. */
   readonly config?: string;
+  /** A directory to write the ZenML registration document and `zenml` CLI script to. */
+  readonly emit?: string;
 }
+
+/** The plan, and the files `--emit` wrote. */
+export type PlanData = PlanReport & { readonly emitted?: EmittedArtefacts };
 
 type Json = Record<string, unknown>;
 
@@ -81,12 +87,15 @@ export async function plan(
   args: PlanArgs,
   deps: Deps,
   evaluate: (opts: OfflineOptions) => Promise<OfflineEvaluation> = evaluateOffline,
-): Promise<Outcome<PlanReport>> {
+): Promise<Outcome<PlanData>> {
   if (args.offline !== true) {
     throw new UsageError(
       "--offline",
       "is required: plan evaluates the program offline with placeholders; use preview to ask the cloud",
     );
+  }
+  if (args.emit !== undefined && args.emit.trim() === "") {
+    throw new UsageError("--emit", "must name a directory");
   }
   if (args.stack !== undefined && args.config !== undefined) {
     throw new UsageError("--config", "conflicts with --stack; give one of them");
@@ -149,5 +158,18 @@ export async function plan(
     throw err;
   }
   const report = buildPlanReport(evaluation, { stack, source, notes });
-  return { data: report, text: renderPlanText(report), exitCode: EXIT.ok };
+  if (args.emit === undefined) {
+    return { data: report, text: renderPlanText(report), exitCode: EXIT.ok };
+  }
+  const emitted = emitArtefacts(path.resolve(args.emit), report, evaluation.credentialFields ?? {});
+  const shown = (file: string): string =>
+    rel(deps, file).startsWith("..") ? file : rel(deps, file);
+  const text = [
+    renderPlanText(report),
+    "",
+    `Wrote ${shown(emitted.document)} (registration document) and ${shown(emitted.script)} (zenml CLI script).`,
+    `Run: bash ${shown(emitted.script)} --set` +
+      (emitted.secretEnv.length > 0 ? ` with ${emitted.secretEnv.join(", ")} set` : ""),
+  ].join("\n");
+  return { data: { ...report, emitted }, text, exitCode: EXIT.ok };
 }

@@ -9,7 +9,7 @@ import {
   type OfflineOptions,
   type OfflineEvaluation,
 } from "../plan/offline";
-import { emitArtefacts, type EmittedArtefacts } from "../plan/emit";
+import { checkEmitDir, emitArtefacts, type EmittedArtefacts } from "../plan/emit";
 import { PLACEHOLDER_SECRET } from "../plan/placeholders";
 import { buildPlanReport, renderPlanText, type PlanReport } from "../plan/report";
 import { PROJECT_NAME, checkStackName, stackConfigPath } from "../project";
@@ -94,9 +94,7 @@ export async function plan(
       "is required: plan evaluates the program offline with placeholders; use preview to ask the cloud",
     );
   }
-  if (args.emit !== undefined && args.emit.trim() === "") {
-    throw new UsageError("--emit", "must name a directory");
-  }
+  if (args.emit !== undefined) checkEmitDir(args.emit);
   if (args.stack !== undefined && args.config !== undefined) {
     throw new UsageError("--config", "conflicts with --stack; give one of them");
   }

@@ -18,6 +18,14 @@ export interface EmittedArtefacts {
   readonly secretEnv: readonly string[];
 }
 
+/** `--emit DIR`: a directory, or a path where one can be made. */
+export function checkEmitDir(dir: string): void {
+  if (dir.trim() === "") throw new UsageError("--emit", "must name a directory");
+  if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) {
+    throw new UsageError("--emit", `${dir} exists and is not a directory`);
+  }
+}
+
 /**
  * Writes the ZenML artefacts of an offline plan: the registration document
  * and the `zenml` CLI script, with the credential field names only (the
@@ -29,9 +37,7 @@ export function emitArtefacts(
   report: PlanReport,
   credentialFields: Readonly<Record<string, readonly string[]>>,
 ): EmittedArtefacts {
-  if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) {
-    throw new UsageError("--emit", `${dir} exists and is not a directory`);
-  }
+  checkEmitDir(dir);
   const docs = report.stores.flatMap((store) =>
     store.registration === undefined
       ? []

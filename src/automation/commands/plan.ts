@@ -110,17 +110,18 @@ export async function plan(
   } else if (args.stack !== undefined) {
     stack = checkStackName(args.stack);
     const configPath = stackConfigPath(deps.projectRoot, stack);
-    if (!fs.existsSync(configPath)) {
+    // A new store described by flags alone needs no file: plan from an empty config.
+    if (!fs.existsSync(configPath) && args.backend === undefined) {
       throw new UsageError(
         "--stack",
-        `${rel(deps, configPath)} does not exist; create it (see stacks/Pulumi.aws-dev.yaml) or pass --config FILE`,
+        `${rel(deps, configPath)} does not exist; create it (see stacks/Pulumi.aws-dev.yaml), pass --config FILE, or describe a new store with flags (--backend, --credentials, …)`,
       );
     }
     file = StackConfigFile.read(configPath, "--stack");
   } else {
     throw new UsageError("--stack", "or --config is required: the stack config to plan from");
   }
-  const source = rel(deps, file.path);
+  const source = file.existed ? rel(deps, file.path) : "store flags";
   const { defaults, required } = projectConfig(deps.projectRoot);
   const config: Json = { ...defaults, ...file.config };
   const flagged = applyStoreFlags({ stores: config[STORES_KEY], zenml: config[ZENML_KEY] }, args);

@@ -7,6 +7,7 @@ import yargs, { type Argv } from "yargs";
 import type { Deps, Io } from "../automation/context";
 import { CliError, EXIT } from "../automation/errors";
 import { destroyCommand } from "./commands/destroy";
+import { initCommand } from "./commands/init";
 import { outputsCommand } from "./commands/outputs";
 import { planCommand } from "./commands/plan";
 import { previewCommand } from "./commands/preview";
@@ -42,6 +43,7 @@ function version(): string {
 }
 
 const COMMANDS = [
+  "init",
   "plan",
   "provision",
   "preview",
@@ -81,6 +83,7 @@ export function buildCli(ctx: CliContext, argv: readonly string[]): Argv<GlobalA
       if (err) throw err;
       throw new CliError(usageMessage(message), EXIT.usage);
     })
+    .command(initCommand(ctx))
     .command(planCommand(ctx))
     .command(provisionCommand(ctx))
     .command(previewCommand(ctx))

@@ -11,7 +11,7 @@ const CASES: [string, string[], RegExp, Record<string, string>?][] = [
   [
     "no command",
     [],
-    /^error: a command is required: plan, provision, preview, outputs, register, verify, rotate, destroy \(see --help\)$/,
+    /^error: a command is required: init, plan, provision, preview, outputs, register, verify, rotate, destroy \(see --help\)$/,
   ],
   ["unknown command", ["frobnicate"], /^error: Unknown argument: frobnicate/],
   [

@@ -171,7 +171,13 @@ export async function documentsFromStackYaml(
     doc = parse(text);
   } catch (err) {
     const first = (err as Error).message.split("\n")[0].replace(/:$/, "");
-    throw new UsageError(source, `is not valid YAML: ${first}`);
+    const linePos = (err as { linePos?: { line: number; col: number }[] }).linePos?.[0];
+    // The parser's message already ends with "at line L, column C" when it knows the place.
+    const where =
+      linePos !== undefined && !/at line \d+/.test(first)
+        ? ` (line ${linePos.line}, column ${linePos.col})`
+        : "";
+    throw new UsageError(source, `is not valid YAML: ${first}${where}`);
   }
   if (!isObject(doc) || !Array.isArray(doc.components)) {
     throw new UsageError(source, "is not a zenml-remote-storage stack document (no components)");

@@ -5,30 +5,24 @@ import {
   type S3KeyPair,
 } from "./backends/s3Compatible";
 import { ConfigError } from "./errors";
+import { unknownConfigKey } from "./keys";
 import { parseDeployment } from "./parse";
 import type { DeploymentConfig } from "./types";
 
 /** The project's config namespace (`zenml-remote-storage:<key>`). */
 export const CONFIG_NAMESPACE = "zenml-remote-storage";
 
-/** Every key the project reads or the provisioning script writes in its namespace. */
-export const KNOWN_CONFIG_KEYS = [
-  "stores",
-  "zenml",
-  "zenmlApiKey",
-  S3_COMPATIBLE_CREDENTIALS_KEY,
-  "registration",
-] as const;
+export { KNOWN_CONFIG_KEYS } from "./keys";
 
 /** A key in the project's namespace that nothing reads is a typo: refuse it. */
 function checkKnownKeys(): void {
   const prefix = `${CONFIG_NAMESPACE}:`;
-  for (const full of Object.keys(pulumi.runtime.allConfig())) {
-    const key = full.startsWith(prefix) ? full.slice(prefix.length) : undefined;
-    if (key !== undefined && !(KNOWN_CONFIG_KEYS as readonly string[]).includes(key)) {
-      throw new ConfigError(key, `unknown key; allowed: ${KNOWN_CONFIG_KEYS.join(", ")}`);
-    }
-  }
+  const err = unknownConfigKey(
+    Object.keys(pulumi.runtime.allConfig())
+      .filter((full) => full.startsWith(prefix))
+      .map((full) => full.slice(prefix.length)),
+  );
+  if (err !== undefined) throw err;
 }
 
 /**

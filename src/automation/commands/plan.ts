@@ -16,6 +16,7 @@ import { PROJECT_NAME, checkStackName, stackConfigPath } from "../project";
 import { StackConfigFile, containsSecure, fullKey, replaceSecure } from "../stackConfigFile";
 import {
   applyStoreFlags,
+  checkProjectKeys,
   providerConfigOf,
   validateDeployment,
   type StoreFlags,
@@ -123,6 +124,7 @@ export async function plan(
   }
   const source = file.existed ? rel(deps, file.path) : "store flags";
   const { defaults, required } = projectConfig(deps.projectRoot);
+  checkProjectKeys(file.config, source);
   const config: Json = { ...defaults, ...file.config };
   const flagged = applyStoreFlags({ stores: config[STORES_KEY], zenml: config[ZENML_KEY] }, args);
   validateDeployment(flagged, providerConfigOf(config), source);

@@ -14,6 +14,7 @@ import { checkStackArgs, cliOptions, openStack, prepareStack } from "../session"
 import type { StackConfigFile } from "../stackConfigFile";
 import {
   applyStoreFlags,
+  checkProjectKeys,
   providerConfigOf,
   validateDeployment,
   type FlaggedDeployment,
@@ -99,6 +100,7 @@ export async function provision(args: ProvisionArgs, deps: Deps): Promise<Outcom
   const prepared = prepareStack(args, deps);
   const source = rel(deps, prepared.configPath);
   const config = prepared.file.config;
+  checkProjectKeys(config, source);
   const flagged = applyStoreFlags({ stores: config[STORES_KEY], zenml: config[ZENML_KEY] }, args);
   const deployment = validateDeployment(flagged, providerConfigOf(config), source);
   const timeoutMs = verifyTimeoutMs(args.verifyTimeout);

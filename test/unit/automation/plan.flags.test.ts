@@ -1,5 +1,7 @@
 // plan --offline from store flags alone (no stack config file), in process: the REAL
 // program under Pulumi's mock runtime. No cloud, no Pulumi CLI, no credentials.
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { plan } from "../../../src/automation/commands/plan";
 import { UsageError } from "../../../src/automation/errors";
@@ -12,6 +14,25 @@ describe("plan --offline with a store described by flags alone", () => {
       new UsageError(
         "--stack",
         "stacks/Pulumi.dev.yaml does not exist; create it (see stacks/Pulumi.aws-dev.yaml), pass --config FILE, or describe a new store with flags (--backend, --credentials, …)",
+      ),
+    );
+  });
+
+  it("a misspelt project key in the file is named, before anything is evaluated", async () => {
+    const f = fakes({ env: {} });
+    const file = path.join(f.root, "Pulumi.typo.yaml");
+    fs.writeFileSync(
+      file,
+      "config:\n  zenml-remote-storage:store:\n    - name: s3-store\n      backend: aws\n",
+    );
+    await expect(
+      plan({ offline: true, config: file }, f.deps, async () => {
+        throw new Error("must not evaluate");
+      }),
+    ).rejects.toThrow(
+      new UsageError(
+        "zenml-remote-storage:store (Pulumi.typo.yaml)",
+        "unknown key; allowed: stores, zenml, zenmlApiKey, s3CompatibleCredentials, registration; did you mean stores?",
       ),
     );
   });

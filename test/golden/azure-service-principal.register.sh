@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Registers ZenML artifact stores provisioned by zenml-remote-storage.
-# Usage: bash register.sh [--set] [--no-verify]
+# Usage: bash <this file> [--set] [--no-verify]
 #   --set        activate the stack afterwards (zenml stack set)
 #   --no-verify  register and link connectors without verifying them
 # Secrets come from these environment variables, never from arguments:

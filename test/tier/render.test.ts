@@ -346,7 +346,14 @@ describe("the emitted script's prerequisite checks stop before anything is regis
 
   it("a missing secret variable is named; exit 4, nothing registered, no secret file left", async () => {
     const c = CASES[0];
-    const r = await runScript(c, ["--no-verify"], { ZRS_RND_AWS_KEY_AWS_SECRET_ACCESS_KEY: "" });
+    // The secrets directory is made under TMPDIR; the first secret was written before the
+    // second was found missing, and the trap must have removed it.
+    const tmp = fs.mkdtempSync(path.join(work, "tmp-"));
+    const r = await runScript(c, ["--no-verify"], {
+      ZRS_RND_AWS_KEY_AWS_SECRET_ACCESS_KEY: "",
+      TMPDIR: tmp,
+    });
+    expect(fs.readdirSync(tmp)).toEqual([]);
     expect(r.code, r.stderr).toBe(4);
     expect(errorLines(r.stderr)).toEqual([
       "error: ZRS_RND_AWS_KEY_AWS_SECRET_ACCESS_KEY: set this environment variable (the secret is never an argument)",

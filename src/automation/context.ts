@@ -1,7 +1,7 @@
 import type { BaselineAuditorFor } from "./baseline";
 import type { ExitCode } from "./errors";
 import type { VerifierFor } from "./verify/types";
-import type { OpenWorkspace } from "./workspace";
+import type { FindPulumiCli, OpenWorkspace } from "./workspace";
 import type { ConnectZenml } from "./zenmlRegistrar";
 
 /** Where a command's output goes. Results go to `out` (stdout); progress and messages to `err`. */
@@ -21,6 +21,7 @@ export interface Deps {
   readonly io: Io;
   now(): number;
   sleep(ms: number): Promise<void>;
+  readonly findPulumiCli: FindPulumiCli;
   readonly openWorkspace: OpenWorkspace;
   readonly connectZenml: ConnectZenml;
   readonly verifierFor: VerifierFor;

@@ -27,6 +27,10 @@ export function defaultDeps(io: Io): Deps {
     io,
     now: () => Date.now(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    findPulumiCli: async (cli, log) => {
+      const { resolvePulumiCommand, sdkInstaller } = await import("./pulumiCli");
+      await resolvePulumiCommand(cli, await sdkInstaller(), log);
+    },
     openWorkspace: async (request) =>
       (await import("./localWorkspace")).openLocalWorkspace(request),
     connectZenml: async (server, log) =>

@@ -2,6 +2,7 @@ import type { Deps, StackArgs } from "./context";
 import { UsageError } from "./errors";
 import { resolvePulumiEnvironment, type PulumiEnvironment } from "./environment";
 import { checkStackName, stackConfigPath } from "./project";
+import type { PulumiCliOptions } from "./pulumiCli";
 import { StackConfigFile } from "./stackConfigFile";
 import type { PulumiStack } from "./workspace";
 
@@ -13,8 +14,8 @@ export interface PreparedStack {
   readonly environment: PulumiEnvironment;
 }
 
-/** Validates `--stack`, reads the stack config, and decides backend and secrets provider. */
-export function prepareStack(args: StackArgs, deps: Deps): PreparedStack {
+/** Checks the flags that name the stack and the Pulumi CLI; returns the stack name. */
+export function checkStackArgs(args: StackArgs): string {
   const name = checkStackName(args.stack);
   const installTimeout = args.pulumiInstallTimeout;
   if (
@@ -23,6 +24,21 @@ export function prepareStack(args: StackArgs, deps: Deps): PreparedStack {
   ) {
     throw new UsageError("--pulumi-install-timeout", "must be a number of seconds from 1 to 3600");
   }
+  return name;
+}
+
+/** Where to find (or install) the Pulumi CLI, from the flags. */
+export function cliOptions(args: StackArgs): PulumiCliOptions {
+  return {
+    root: args.pulumiRoot,
+    timeoutMs:
+      args.pulumiInstallTimeout !== undefined ? args.pulumiInstallTimeout * 1000 : undefined,
+  };
+}
+
+/** Validates `--stack`, reads the stack config, and decides backend and secrets provider. */
+export function prepareStack(args: StackArgs, deps: Deps): PreparedStack {
+  const name = checkStackArgs(args);
   const configPath = stackConfigPath(deps.projectRoot, name);
   const file = StackConfigFile.read(configPath, "--stack");
   const environment = resolvePulumiEnvironment({
@@ -52,11 +68,7 @@ export async function openStack(
   const workspace = await deps.openWorkspace({
     projectRoot: deps.projectRoot,
     environment: prepared.environment,
-    cli: {
-      root: args.pulumiRoot,
-      timeoutMs:
-        args.pulumiInstallTimeout !== undefined ? args.pulumiInstallTimeout * 1000 : undefined,
-    },
+    cli: cliOptions(args),
     log: (line) => deps.io.err(line),
   });
   const stack =

@@ -4,6 +4,15 @@ import { writeFileAtomic } from "./atomicWrite";
 import { UsageError } from "./errors";
 import { PROJECT_NAME } from "./project";
 
+/** ` (line L, column C)` of a position in a text, for YAML errors; "" without a position. */
+export function yamlErrorPosition(text: string, pos: readonly number[] | undefined): string {
+  if (pos === undefined || pos.length === 0) return "";
+  const before = text.slice(0, pos[0]);
+  const line = before.split("\n").length;
+  const column = pos[0] - (before.lastIndexOf("\n") + 1) + 1;
+  return ` (line ${line}, column ${column})`;
+}
+
 /**
  * A Pulumi stack config file (`stacks/Pulumi.<stack>.yaml`) read and edited as
  * YAML, keeping its comments. The script writes plain values here itself, so
@@ -34,7 +43,7 @@ export class StackConfigFile {
     if (doc.errors.length > 0) {
       throw new UsageError(
         subject,
-        `${file} is not valid YAML: ${doc.errors[0].message.split("\n")[0]}`,
+        `${file} is not valid YAML: ${doc.errors[0].message.split("\n")[0]}${yamlErrorPosition(text, doc.errors[0].pos)}`,
       );
     }
     let root: unknown;

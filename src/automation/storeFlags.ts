@@ -1,5 +1,6 @@
 import { parse as parseYamlScalar } from "yaml";
 import { ConfigError } from "../config/errors";
+import { unknownConfigKey } from "../config/keys";
 import { parseDeployment } from "../config/parse";
 import type { ConfigContext, DeploymentConfig } from "../config/types";
 import { UsageError } from "./errors";
@@ -225,6 +226,21 @@ export function providerConfigOf(config: Record<string, unknown>): ConfigContext
  * UsageError naming the flag that set the value (when a flag did) or else the
  * stack-config key.
  */
+/**
+ * Refuses a key in the project's namespace that nothing reads (a typo such as
+ * `zenml-remote-storage:store`), naming it, before the stores are parsed: else
+ * the first complaint would be that `stores` is missing.
+ */
+export function checkProjectKeys(config: Readonly<Record<string, unknown>>, source: string): void {
+  const prefix = `${PROJECT_NAME}:`;
+  const err = unknownConfigKey(
+    Object.keys(config)
+      .filter((k) => k.startsWith(prefix))
+      .map((k) => k.slice(prefix.length)),
+  );
+  if (err !== undefined) throw new UsageError(`${PROJECT_NAME}:${err.key} (${source})`, err.rule);
+}
+
 export function validateDeployment(
   flagged: FlaggedDeployment,
   context: ConfigContext,

@@ -60,3 +60,10 @@ export interface WorkspaceRequest {
 }
 
 export type OpenWorkspace = (request: WorkspaceRequest) => Promise<PulumiWorkspace>;
+
+/**
+ * Finds the Pulumi CLI (installing the pinned version where allowed) or fails
+ * with one line saying what to do; commands that need the CLI call it first,
+ * before checking anything else, so a newcomer meets the missing CLI first.
+ */
+export type FindPulumiCli = (cli: PulumiCliOptions, log: (line: string) => void) => Promise<void>;

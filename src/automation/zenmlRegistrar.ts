@@ -7,7 +7,7 @@ import type {
   StackDocument,
 } from "../zenml/documents";
 import { ARTIFACT_STORE_FLAVORS, type ArtifactStoreFlavor } from "../zenml/model";
-import { STACK_YAML_VERSION } from "../zenml/stackYaml";
+import { STACK_YAML_FORMAT, STACK_YAML_VERSION } from "../zenml/stackYaml";
 import { OperationError, UsageError } from "./errors";
 
 /** The path schemes ZenML's artifact-store flavors accept. */
@@ -171,10 +171,22 @@ export async function documentsFromStackYaml(
     doc = parse(text);
   } catch (err) {
     const first = (err as Error).message.split("\n")[0].replace(/:$/, "");
-    throw new UsageError(source, `is not valid YAML: ${first}`);
+    const linePos = (err as { linePos?: { line: number; col: number }[] }).linePos?.[0];
+    // The parser's message already ends with "at line L, column C" when it knows the place.
+    const where =
+      linePos !== undefined && !/at line \d+/.test(first)
+        ? ` (line ${linePos.line}, column ${linePos.col})`
+        : "";
+    throw new UsageError(source, `is not valid YAML: ${first}${where}`);
   }
   if (!isObject(doc) || !Array.isArray(doc.components)) {
     throw new UsageError(source, "is not a zenml-remote-storage stack document (no components)");
+  }
+  if (doc.format !== undefined && doc.format !== STACK_YAML_FORMAT) {
+    throw new UsageError(
+      source,
+      `has format ${JSON.stringify(doc.format)}; this zenml-remote-storage reads ${STACK_YAML_FORMAT}`,
+    );
   }
   if (doc.version !== undefined && doc.version !== STACK_YAML_VERSION) {
     throw new UsageError(

@@ -7,6 +7,7 @@ import yargs, { type Argv } from "yargs";
 import type { Deps, Io } from "../automation/context";
 import { CliError, EXIT } from "../automation/errors";
 import { destroyCommand } from "./commands/destroy";
+import { initCommand } from "./commands/init";
 import { outputsCommand } from "./commands/outputs";
 import { planCommand } from "./commands/plan";
 import { previewCommand } from "./commands/preview";
@@ -22,6 +23,7 @@ import {
   ignoredEnvKeys,
   withOptions,
 } from "./options";
+import { didYouMean } from "../config/suggest";
 import { reportError, type CliContext } from "./run";
 
 export const SCRIPT_NAME = "zenml-remote-storage";
@@ -42,6 +44,7 @@ function version(): string {
 }
 
 const COMMANDS = [
+  "init",
   "plan",
   "provision",
   "preview",
@@ -52,9 +55,56 @@ const COMMANDS = [
   "destroy",
 ];
 
-/** yargs' own messages, on one line and in the `--flag: rule` form where it has one. */
-export function usageMessage(message: string): string {
+function kebab(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/** The options `argv`'s command accepts (all commands' when it names none), as typed. */
+function knownOptions(argv: readonly string[]): string[] {
+  const command = argv.find((a) => !a.startsWith("-") && a in COMMAND_OPTIONS);
+  const sets = command !== undefined ? [COMMAND_OPTIONS[command]] : Object.values(COMMAND_OPTIONS);
+  return [
+    ...new Set([
+      ...sets.flatMap((s) => Object.keys(s)),
+      ...Object.keys(GLOBAL_OPTIONS),
+      "help",
+      "version",
+    ]),
+  ];
+}
+
+/**
+ * yargs' own messages, on one line and in the project's `<flag>: <rule>` form:
+ * unknown options and commands (with the nearest known one), values outside a
+ * flag's choices, missing required flags.
+ */
+export function usageMessage(message: string, argv: readonly string[] = []): string {
   const flat = message.replace(/\s*\n\s*/g, " ").trim();
+  const unknown = /^Unknown arguments?: (.+)$/.exec(flat);
+  if (unknown) {
+    // yargs lists a misspelt flag twice, as typed and camel-cased: keep the first.
+    const names = unknown[1]
+      .split(/,\s*/)
+      .filter((n, i, all) => all.indexOf(kebab(n)) === i || !/[A-Z]/.test(n));
+    const first = names[0];
+    const others = names.length > 1 ? ` (also unknown: ${names.slice(1).join(", ")})` : "";
+    if (argv.includes(first)) {
+      return `${first}: unknown command or argument${didYouMean(first, COMMANDS)}; commands: ${COMMANDS.join(", ")}${others}`;
+    }
+    const flag = first.length === 1 ? `-${first}` : `--${first}`;
+    return `${flag}: unknown option${didYouMean(first, knownOptions(argv), "--")}${others}`;
+  }
+  const recommended = /^Did you mean (\S+)\?$/.exec(flat);
+  if (recommended) {
+    const typed = argv.find((a) => !a.startsWith("-")) ?? "the command";
+    return `${typed}: unknown command; did you mean ${recommended[1]}?`;
+  }
+  const invalid = /^Invalid values: Argument: (\S+), Given: (.+?), Choices: (.+)$/.exec(flat);
+  if (invalid) {
+    const choices = invalid[3].split(/,\s*/).map((c) => c.replace(/^"|"$/g, ""));
+    const given = invalid[2].replace(/^"|"$/g, "");
+    return `--${kebab(invalid[1])}: "${given}" must be one of ${choices.join(", ")}${didYouMean(given, choices)}`;
+  }
   const missing = /^Missing required arguments?: (.+)$/.exec(flat);
   if (missing) {
     const flags = missing[1]
@@ -79,8 +129,9 @@ export function buildCli(ctx: CliContext, argv: readonly string[]): Argv<GlobalA
     .exitProcess(false)
     .fail((message, err) => {
       if (err) throw err;
-      throw new CliError(usageMessage(message), EXIT.usage);
+      throw new CliError(usageMessage(message, argv), EXIT.usage);
     })
+    .command(initCommand(ctx))
     .command(planCommand(ctx))
     .command(provisionCommand(ctx))
     .command(previewCommand(ctx))

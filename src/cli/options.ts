@@ -104,6 +104,19 @@ export const COMMAND_OPTIONS: Record<string, Record<string, Options>> = {
     },
   },
   preview: { ...STACK_OPTIONS, ...STORE_OPTIONS },
+  init: {
+    ...STORE_OPTIONS,
+    stack: {
+      type: "string",
+      describe: "Pulumi stack name; writes stacks/Pulumi.<stack>.yaml (required)",
+      demandOption: true,
+    },
+    "passphrase-file": {
+      type: "string",
+      describe:
+        "Create the passphrase here (default: PULUMI_CONFIG_PASSPHRASE_FILE, else ~/.pulumi/zenml-remote-storage/<stack>.passphrase)",
+    },
+  },
   plan: {
     ...STORE_OPTIONS,
     offline: {
@@ -112,6 +125,11 @@ export const COMMAND_OPTIONS: Record<string, Record<string, Options>> = {
     },
     stack: { type: "string", describe: "Plan from stacks/Pulumi.<stack>.yaml" },
     config: { type: "string", describe: "Plan from this stack config file instead" },
+    emit: {
+      type: "string",
+      describe:
+        "Also write DIR/<stack>.zenml.yaml and DIR/<stack>.register.sh (the zenml CLI script; secrets from env vars)",
+    },
   },
   outputs: {
     ...STACK_OPTIONS,

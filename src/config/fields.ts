@@ -1,4 +1,5 @@
 import { ConfigError } from "./errors";
+import { didYouMean } from "./suggest";
 
 /** Small readers for raw config objects; each failure names the key and the rule. */
 
@@ -12,7 +13,10 @@ export function object(value: unknown, key: string, allowed: readonly string[]):
   if (!isObject(value)) throw new ConfigError(key, "must be an object");
   const unknown = Object.keys(value).find((k) => !allowed.includes(k));
   if (unknown !== undefined) {
-    throw new ConfigError(`${key}.${unknown}`, `unknown key; allowed: ${allowed.join(", ")}`);
+    throw new ConfigError(
+      `${key}.${unknown}`,
+      `unknown key; allowed: ${allowed.join(", ")}${didYouMean(unknown, allowed)}`,
+    );
   }
   return value;
 }

@@ -1,21 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { S3KeyPair } from "./backends/s3Compatible";
 import { ConfigError } from "./errors";
+import { unknownConfigKey } from "./keys";
 import { parseDeployment } from "./parse";
-import { checkStoreSecrets, MOVED_SECRET_KEYS, STORE_SECRETS_KEY } from "./storeSecrets";
+import { checkStoreSecrets, STORE_SECRETS_KEY } from "./storeSecrets";
 import type { DeploymentConfig } from "./types";
 
 /** The project's config namespace (`zenml-remote-storage:<key>`). */
 export const CONFIG_NAMESPACE = "zenml-remote-storage";
 
-/** Every key the project reads or the provisioning script writes in its namespace. */
-export const KNOWN_CONFIG_KEYS = [
-  "stores",
-  "zenml",
-  "zenmlApiKey",
-  STORE_SECRETS_KEY,
-  "registration",
-] as const;
+export { KNOWN_CONFIG_KEYS } from "./keys";
 
 /** The keys that hold secrets: set only with `pulumi config set --secret`. */
 export const SECRET_CONFIG_KEYS = ["zenmlApiKey", STORE_SECRETS_KEY] as const;
@@ -23,14 +17,12 @@ export const SECRET_CONFIG_KEYS = ["zenmlApiKey", STORE_SECRETS_KEY] as const;
 /** A key in the project's namespace that nothing reads is a typo (or moved): refuse it. */
 function checkKnownKeys(): void {
   const prefix = `${CONFIG_NAMESPACE}:`;
-  for (const full of Object.keys(pulumi.runtime.allConfig())) {
-    const key = full.startsWith(prefix) ? full.slice(prefix.length) : undefined;
-    if (key === undefined || (KNOWN_CONFIG_KEYS as readonly string[]).includes(key)) continue;
-    throw new ConfigError(
-      key,
-      MOVED_SECRET_KEYS[key] ?? `unknown key; allowed: ${KNOWN_CONFIG_KEYS.join(", ")}`,
-    );
-  }
+  const err = unknownConfigKey(
+    Object.keys(pulumi.runtime.allConfig())
+      .filter((full) => full.startsWith(prefix))
+      .map((full) => full.slice(prefix.length)),
+  );
+  if (err !== undefined) throw err;
 }
 
 /**

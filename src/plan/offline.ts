@@ -19,6 +19,8 @@ export interface OfflineEvaluation {
   readonly resources: readonly PlannedResource[];
   /** The program's plain `stores` output. */
   readonly stores: Readonly<Record<string, Json>>;
+  /** The names of each store's credential fields (the secret `credentials` output); never values. */
+  readonly credentialFields?: Readonly<Record<string, readonly string[]>>;
   /** Invokes the program made, and those with no placeholder (their results are empty). */
   readonly invokes: readonly string[];
   readonly unmockedInvokes: readonly string[];
@@ -108,11 +110,22 @@ export async function evaluateOffline(opts: OfflineOptions): Promise<OfflineEval
       throw new ProgramError(programMessage(err));
     }
     const stores = await resolve((outputs as Json | undefined)?.stores);
+    // Only the field names leave this function; the placeholder values are dropped here.
+    const credentials = await resolve((outputs as Json | undefined)?.credentials);
+    const credentialFields = Object.fromEntries(
+      Object.entries(
+        typeof credentials === "object" && credentials !== null ? (credentials as Json) : {},
+      ).map(([store, fields]) => [
+        store,
+        Object.keys(typeof fields === "object" && fields !== null ? fields : {}).sort(),
+      ]),
+    );
     await settle();
     if (stray.length > 0) throw new ProgramError(programMessage(stray[0]));
     return {
       resources,
       stores: (stores ?? {}) as Record<string, Json>,
+      credentialFields,
       invokes: [...invokes].sort(),
       unmockedInvokes: [...unmocked].sort(),
       invokeCalls,

@@ -1,17 +1,80 @@
 #!/usr/bin/env bash
 # Registers ZenML artifact stores provisioned by zenml-remote-storage.
-# Secrets come from the environment variables named below, never from arguments.
+# Usage: bash <this file> [--set] [--no-verify]
+#   --set        activate the stack afterwards (zenml stack set)
+#   --no-verify  register and link connectors without verifying them
+# Secrets come from these environment variables, never from arguments:
+#   ZRS_AZ_STORE_CLIENT_SECRET
+# Exit codes: 2 bad argument, 3 missing prerequisite, 4 missing secret; zenml's own otherwise.
 set -euo pipefail
 umask 077
+no_verify=""
+activate=0
+for arg in "$@"; do
+  case "$arg" in
+    --set) activate=1 ;;
+    --no-verify) no_verify=--no-verify ;;
+    *) echo "error: $arg: unknown argument; use --set and/or --no-verify" >&2; exit 2 ;;
+  esac
+done
+
+# Prerequisites, checked before anything is registered.
+zenml_bin="$(command -v zenml || true)"
+if [ -z "$zenml_bin" ]; then
+  echo "error: zenml: not on PATH; install it (pip install zenml) or activate its virtualenv" >&2; exit 3
+fi
+# The Python that runs zenml (its shebang), unless ZENML_PYTHON names one.
+if [ -n "${ZENML_PYTHON:-}" ]; then python=("$ZENML_PYTHON")
+else
+  shebang="$(head -n 1 "$zenml_bin")"
+  case "$shebang" in
+    '#!'*python*) read -r -a python <<< "${shebang#\#!}" ;;
+    *) python=("$(dirname "$zenml_bin")/python") ;;
+  esac
+fi
+check_python() {
+  local out
+  if out="$(PYTHONWARNINGS=ignore "${python[@]}" -c "$@" 2>&1 >/dev/null)"; then return 0; fi
+  printf '%s\n' "$out" | grep '^error: ' >&2 ||
+    echo "error: ${python[0]}: cannot run the Python of zenml ($(printf '%s' "$out" | tail -n 1)); set ZENML_PYTHON" >&2
+  return 1
+}
+if ! check_python 'import importlib, sys
+bad = 0
+for arg in sys.argv[1:]:
+    module, message = arg.split("|", 1)
+    try:
+        importlib.import_module(module)
+    except Exception as err:
+        bad = 1
+        print(f"error: python module {module}: missing ({type(err).__name__}), needed by {message}", file=sys.stderr)
+sys.exit(bad)' \
+  'adlfs|the azure artifact store az-store; install it with: pip install "zenml[adlfs]" (or: zenml integration install azure)' \
+  'zenml.integrations.azure.service_connectors.azure_service_connector|the azure service connector az-store-connector; install it with: pip install "zenml[connectors-azure]"' \
+  ; then exit 3; fi
+if ! check_python 'import sys
+from zenml.config.global_config import GlobalConfiguration
+from zenml.enums import StoreType
+config = GlobalConfiguration().store_configuration
+if config.type != StoreType.REST:
+    print("error: zenml: not connected to a ZenML server; run zenml login <server-url> (or set ZENML_STORE_URL and ZENML_STORE_API_KEY)", file=sys.stderr)
+    sys.exit(1)
+try:
+    from zenml.client import Client
+    Client().zen_store.get_store_info()
+except Exception as err:
+    first = (str(err).splitlines() or [""])[0][:200]
+    print(f"error: zenml: cannot use the ZenML server {config.url} ({type(err).__name__}: {first}); log in with zenml login {config.url}", file=sys.stderr)
+    sys.exit(1)'; then exit 3; fi
 secrets_dir="$(mktemp -d)"
 trap 'rm -rf "$secrets_dir"' EXIT
 write_secret() {
-  if [ -z "${!1:-}" ]; then echo "set the environment variable $1" >&2; exit 2; fi
+  if [ -z "${!1:-}" ]; then echo "error: $1: set this environment variable (the secret is never an argument)" >&2; exit 4; fi
   printf '%s' "${!1}" > "$secrets_dir/$1"
 }
+write_secret ZRS_AZ_STORE_CLIENT_SECRET
 
 # Store az-store
-write_secret ZRS_AZ_STORE_CLIENT_SECRET
 zenml service-connector register \
   'az-store-connector' \
   --type 'azure' \
@@ -24,14 +87,23 @@ zenml service-connector register \
   '--storage_account=zenmlazstore1a2b3c4d' \
   '--subscription_id=00000000-0000-4000-8000-000000005ab5' \
   '--tenant_id=00000000-0000-4000-8000-00000000e7a7' \
-  "--client_secret=@$secrets_dir/ZRS_AZ_STORE_CLIENT_SECRET"
+  "--client_secret=@$secrets_dir/ZRS_AZ_STORE_CLIENT_SECRET" \
+  $no_verify
 zenml artifact-store register \
   'az-store' \
   --flavor 'azure' \
   --label 'managed-by=zenml-remote-storage' \
-  '--path=az://az-store' \
-  --connector 'az-store-connector'
+  '--path=az://az-store'
+zenml artifact-store connect \
+  'az-store' \
+  --connector 'az-store-connector' \
+  --resource-id 'az://az-store' \
+  $no_verify
 zenml stack register \
   'az-stack' \
   --artifact-store 'az-store' \
   --orchestrator 'default'
+
+if [ "$activate" = 1 ]; then
+  zenml stack set 'az-stack'
+fi

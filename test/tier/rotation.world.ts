@@ -57,6 +57,7 @@ export async function engineWorld(
     io,
     now: () => Date.now(),
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    findPulumiCli: async () => undefined,
     openWorkspace: workspace.open,
     connectZenml: connectZenmlServer,
     verifierFor,

@@ -11,10 +11,12 @@ import {
 } from "../../plan/offline";
 import { PLACEHOLDER_SECRET, placeholderStoreSecret } from "../../plan/placeholders";
 import { buildPlanReport, renderPlanText, type PlanReport } from "../../plan/report";
+import { checkEmitDir, emitArtefacts, type EmittedArtefacts } from "../emit";
 import { PROJECT_NAME, checkStackName, stackConfigPath } from "../project";
 import { StackConfigFile, containsSecure, fullKey, replaceSecure } from "../stackConfigFile";
 import {
   applyStoreFlags,
+  checkProjectKeys,
   providerConfigOf,
   validateDeployment,
   type StoreFlags,
@@ -28,7 +30,12 @@ export interface PlanArgs extends CommonArgs, StoreFlags {
   readonly stack?: string;
   /** A stack config file to plan from instead of stacks/Pulumi.<stack>.yaml. */
   readonly config?: string;
+  /** A directory to write the ZenML registration document and `zenml` CLI script to. */
+  readonly emit?: string;
 }
+
+/** The plan, and the files `--emit` wrote. */
+export type PlanData = PlanReport & { readonly emitted?: EmittedArtefacts };
 
 type Json = Record<string, unknown>;
 
@@ -112,13 +119,14 @@ export async function plan(
   args: PlanArgs,
   deps: Deps,
   evaluate: (opts: OfflineOptions) => Promise<OfflineEvaluation> = evaluateOffline,
-): Promise<Outcome<PlanReport>> {
+): Promise<Outcome<PlanData>> {
   if (args.offline !== true) {
     throw new UsageError(
       "--offline",
       "is required: plan evaluates the program offline with placeholders; use preview to ask the cloud",
     );
   }
+  if (args.emit !== undefined) checkEmitDir(args.emit);
   if (args.stack !== undefined && args.config !== undefined) {
     throw new UsageError("--config", "conflicts with --stack; give one of them");
   }
@@ -134,18 +142,20 @@ export async function plan(
   } else if (args.stack !== undefined) {
     stack = checkStackName(args.stack);
     const configPath = stackConfigPath(deps.projectRoot, stack);
-    if (!fs.existsSync(configPath)) {
+    // A new store described by flags alone needs no file: plan from an empty config.
+    if (!fs.existsSync(configPath) && args.backend === undefined) {
       throw new UsageError(
         "--stack",
-        `${rel(deps, configPath)} does not exist; create it (see stacks/Pulumi.aws-dev.yaml) or pass --config FILE`,
+        `${rel(deps, configPath)} does not exist; create it (see stacks/Pulumi.aws-dev.yaml), pass --config FILE, or describe a new store with flags (--backend, --credentials, …)`,
       );
     }
     file = StackConfigFile.read(configPath, "--stack");
   } else {
     throw new UsageError("--stack", "or --config is required: the stack config to plan from");
   }
-  const source = rel(deps, file.path);
+  const source = file.existed ? rel(deps, file.path) : "store flags";
   const { defaults, required } = projectConfig(deps.projectRoot);
+  checkProjectKeys(file.config, source);
   const config: Json = { ...defaults, ...file.config };
   refusePlainSecrets(config, source);
   const flagged = applyStoreFlags({ stores: config[STORES_KEY], zenml: config[ZENML_KEY] }, args);
@@ -189,5 +199,18 @@ export async function plan(
     throw err;
   }
   const report = buildPlanReport(evaluation, { stack, source, notes });
-  return { data: report, text: renderPlanText(report), exitCode: EXIT.ok };
+  if (args.emit === undefined) {
+    return { data: report, text: renderPlanText(report), exitCode: EXIT.ok };
+  }
+  const emitted = emitArtefacts(path.resolve(args.emit), report, evaluation.credentialFields ?? {});
+  const shown = (file: string): string =>
+    rel(deps, file).startsWith("..") ? file : rel(deps, file);
+  const text = [
+    renderPlanText(report),
+    "",
+    `Wrote ${shown(emitted.document)} (registration document) and ${shown(emitted.script)} (zenml CLI script).`,
+    `Run: bash ${shown(emitted.script)} --set` +
+      (emitted.secretEnv.length > 0 ? ` with ${emitted.secretEnv.join(", ")} set` : ""),
+  ].join("\n");
+  return { data: { ...report, emitted }, text, exitCode: EXIT.ok };
 }

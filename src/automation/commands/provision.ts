@@ -10,10 +10,11 @@ import {
   writeRegistrationConfig,
   writeZenmlYaml,
 } from "../recordedRegistration";
-import { openStack, prepareStack } from "../session";
+import { checkStackArgs, cliOptions, openStack, prepareStack } from "../session";
 import type { StackConfigFile } from "../stackConfigFile";
 import {
   applyStoreFlags,
+  checkProjectKeys,
   providerConfigOf,
   validateDeployment,
   type FlaggedDeployment,
@@ -92,10 +93,15 @@ export function writeFlaggedConfig(file: StackConfigFile, flagged: FlaggedDeploy
  * configured) → verification.
  */
 export async function provision(args: ProvisionArgs, deps: Deps): Promise<Outcome<ProvisionData>> {
-  // Everything is checked before anything is written.
+  // Everything is checked before anything is written, in the order a newcomer
+  // meets the prerequisites: the Pulumi CLI, the passphrase (prepareStack), the
+  // config, then the confirmation.
+  checkStackArgs(args);
+  await deps.findPulumiCli(cliOptions(args), (line) => deps.io.err(line));
   const prepared = prepareStack(args, deps);
   const source = rel(deps, prepared.configPath);
   const config = prepared.file.config;
+  checkProjectKeys(config, source);
   refusePlainSecrets(config, source);
   const flagged = applyStoreFlags({ stores: config[STORES_KEY], zenml: config[ZENML_KEY] }, args);
   const deployment = validateDeployment(flagged, providerConfigOf(config), source);

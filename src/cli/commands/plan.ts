@@ -20,6 +20,10 @@ export function planCommand(ctx: CliContext): CommandModule<GlobalArgs, PlanCliA
           "The same with a role for ZenML",
         )
         .example(
+          "$0 plan --offline --stack aws-dev --emit out",
+          "Also write the ZenML registration document and zenml CLI script to out/",
+        )
+        .example(
           "$0 plan --offline --config ./Pulumi.mine.yaml --json",
           "Plan from any stack config file, as JSON",
         ),

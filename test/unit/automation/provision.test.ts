@@ -212,6 +212,42 @@ describe("provision (fake workspace)", () => {
     expect(f.workspace.calls).toEqual([]);
   });
 
+  describe("first-run order: the Pulumi CLI, the passphrase, the config, then the confirmation", () => {
+    // Everything wrong at once (no CLI, no passphrase, a bad flag, no --yes, no
+    // terminal); each step fixed in turn shows the next. Nothing is written.
+    const failure = async (fix: {
+      cli?: boolean;
+      passphrase?: boolean;
+      config?: boolean;
+    }): Promise<string> => {
+      const f = fakes({ env: fix.passphrase ? { PULUMI_CONFIG_PASSPHRASE: "p" } : {} });
+      f.pulumiCliMissing = !fix.cli;
+      const before = snapshot(f.root);
+      const err = await provision(
+        { stack: "aws-dev", ...(fix.config ? {} : { bucketName: "Bad_Name" }) },
+        f.deps,
+      ).catch((e: unknown) => e);
+      expect(snapshot(f.root)).toEqual(before);
+      expect(f.workspace.calls).toEqual([]);
+      return (err as Error).message;
+    };
+
+    it("1. the missing Pulumi CLI first", async () => {
+      expect(await failure({})).toMatch(/^the Pulumi CLI was not found/);
+    });
+    it("2. then the passphrase", async () => {
+      expect(await failure({ cli: true })).toMatch(/^PULUMI_CONFIG_PASSPHRASE: is not set/);
+    });
+    it("3. then the config", async () => {
+      expect(await failure({ cli: true, passphrase: true })).toMatch(/^--bucket-name: /);
+    });
+    it("4. then the confirmation", async () => {
+      expect(await failure({ cli: true, passphrase: true, config: true })).toMatch(
+        /^--yes: is required/,
+      );
+    });
+  });
+
   it("needs --yes without a terminal", async () => {
     const f = fakes();
     await expect(provision({ stack: "aws-dev" }, f.deps)).rejects.toThrow(/^--yes: is required/);

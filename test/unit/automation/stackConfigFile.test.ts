@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { UsageError } from "../../../src/automation/errors";
 import { describe, expect, it } from "vitest";
 import { writeFileAtomic } from "../../../src/automation/atomicWrite";
 import {
@@ -90,6 +91,22 @@ describe("StackConfigFile", () => {
     ["config: {\n", "is not valid YAML"],
   ])("refuses %j with one line", (text, fragment) => {
     expect(() => StackConfigFile.read(tmp(text), "--config")).toThrow(fragment);
+  });
+
+  it.each([
+    [
+      "config:\n\tzenml-remote-storage:stores: []\n",
+      "Tabs are not allowed as indentation (line 2, column 1)",
+    ],
+    [
+      "config:\n  aws:region: eu-west-1\n  aws:region: us-east-1\n",
+      "Map keys must be unique (line 3, column 3)",
+    ],
+  ])("names the line and column of a YAML error in %j", (text, rule) => {
+    const file = tmp(text);
+    expect(() => StackConfigFile.read(file, "--config")).toThrow(
+      new UsageError("--config", `${file} is not valid YAML: ${rule}`),
+    );
   });
 });
 

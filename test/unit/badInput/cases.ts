@@ -937,8 +937,7 @@ export const FLAG_CASES: readonly BadInput[] = [
     name: "a misspelt flag",
     category: FLAGS,
     argv: ["outputs", "--stack", "aws-dev", "--show-secret"],
-    // yargs names the flag twice (as typed and camel-cased); still one line.
-    line: /^error: Unknown arguments?: show-secret(, showSecret)?$/,
+    line: /^error: --show-secret: unknown option; did you mean --show-secrets\?$/,
   },
 ];
 

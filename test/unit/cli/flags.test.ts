@@ -11,13 +11,27 @@ const CASES: [string, string[], RegExp, Record<string, string>?][] = [
   [
     "no command",
     [],
-    /^error: a command is required: plan, provision, preview, outputs, register, verify, rotate, destroy \(see --help\)$/,
+    /^error: a command is required: init, plan, provision, preview, outputs, register, verify, rotate, destroy \(see --help\)$/,
   ],
-  ["unknown command", ["frobnicate"], /^error: Unknown argument: frobnicate/],
+  [
+    "unknown command",
+    ["frobnicate"],
+    /^error: frobnicate: unknown command or argument; commands: init, plan, /,
+  ],
+  [
+    "misspelt command",
+    ["provison"],
+    /^error: provison: unknown command; did you mean provision\?$/,
+  ],
   [
     "unknown flag",
     ["outputs", "--stack", "aws-dev", "--bogus"],
-    /^error: Unknown argument: bogus$/,
+    /^error: --bogus: unknown option$/,
+  ],
+  [
+    "misspelt flag",
+    ["plan", "--offline", "--stack", "aws-dev", "--bucket-nme", "x", "--regin", "y"],
+    /^error: --bucket-nme: unknown option; did you mean --bucket-name\? \(also unknown: regin\)$/,
   ],
   ["missing --stack", ["provision", "--yes"], /^error: --stack: is required$/],
   [
@@ -28,7 +42,12 @@ const CASES: [string, string[], RegExp, Record<string, string>?][] = [
   [
     "unknown backend",
     ["provision", "--stack", "dev", "--yes", "--store-name", "s3-x", "--backend", "oracle"],
-    /^error: Invalid values: Argument: backend, Given: "oracle", Choices: "aws", "gcp", "azure", "s3-compatible"$/,
+    /^error: --backend: "oracle" must be one of aws, gcp, azure, s3-compatible$/,
+  ],
+  [
+    "backend near a choice",
+    ["provision", "--stack", "dev", "--yes", "--store-name", "s3-x", "--backend", "awss"],
+    /^error: --backend: "awss" must be one of aws, gcp, azure, s3-compatible; did you mean aws\?$/,
   ],
   [
     "bad bucket name",

@@ -39,7 +39,7 @@ describe("loadDeployment", () => {
         ]),
         "zenml-remote-storage:zenmlApikey": "typo",
       },
-      "invalid config zenml-remote-storage:zenmlApikey: unknown key; allowed: stores, zenml, zenmlApiKey, storeSecrets, registration",
+      "invalid config zenml-remote-storage:zenmlApikey: unknown key; allowed: stores, zenml, zenmlApiKey, storeSecrets, registration; did you mean zenmlApiKey?",
     ],
   ])("ends the program with one clean line on bad config (%#)", (config, message) => {
     withConfig(config as Record<string, string>);

@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Deps, Io } from "../../../../src/automation/context";
+import { OperationError } from "../../../../src/automation/errors";
 import type {
   ChangeSummary,
   ConfigValue,
@@ -330,6 +331,8 @@ export interface Fakes {
   readonly deps: Deps;
   /** Simulated time; `sleep` advances it. */
   clock: number;
+  /** `findPulumiCli` fails, as when no Pulumi CLI can be found or installed. */
+  pulumiCliMissing: boolean;
 }
 
 export function fakes(
@@ -349,6 +352,7 @@ export function fakes(
     baseline,
     io,
     clock: 1_000_000,
+    pulumiCliMissing: false,
     deps: undefined as unknown as Deps,
   };
   (f as { deps: Deps }).deps = {
@@ -358,6 +362,13 @@ export function fakes(
     now: () => f.clock,
     sleep: async (ms) => {
       f.clock += ms;
+    },
+    findPulumiCli: async () => {
+      if (f.pulumiCliMissing) {
+        throw new OperationError(
+          "the Pulumi CLI was not found on PATH and Pulumi 3.270.0 could not be installed (fake)",
+        );
+      }
     },
     openWorkspace: workspace.open,
     connectZenml: zenml.connect,

@@ -12,6 +12,10 @@ import { BACKENDS, type Backend } from "../config/types";
 export const ARTIFACT_STORE_FLAVORS = ["s3", "gcp", "azure"] as const;
 export type ArtifactStoreFlavor = (typeof ARTIFACT_STORE_FLAVORS)[number];
 
+/** The path schemes ZenML's artifact-store flavors accept. */
+export const ARTIFACT_STORE_PATH_SCHEMES: Readonly<Record<ArtifactStoreFlavor, readonly string[]>> =
+  { s3: ["s3://"], gcp: ["gs://"], azure: ["az://", "abfs://"] };
+
 /** ZenML reaches the store through a service connector. */
 export interface ConnectorAuth {
   readonly kind: "connector";

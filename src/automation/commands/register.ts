@@ -4,13 +4,9 @@ import { EXIT, UsageError } from "../errors";
 import { PROJECT_NAME, zenmlYamlPath } from "../project";
 import { recordRegisteredIn } from "../recordedRegistration";
 import { openStack, prepareStack } from "../session";
-import {
-  checkServerUrl,
-  documentsFromStackYaml,
-  serverSettings,
-  type RegisteredStore,
-} from "../zenmlRegistrar";
+import { checkServerUrl, serverSettings, type RegisteredStore } from "../zenmlRegistrar";
 import { OperationError } from "../errors";
+import { documentsFromStackYaml, StackYamlError } from "../../zenml/stackYaml";
 import { configuredServer, rel, stackApiKey } from "./shared";
 
 export interface RegisterArgs extends StackArgs {
@@ -62,6 +58,9 @@ export async function register(args: RegisterArgs, deps: Deps): Promise<Outcome<
       throw new OperationError(`the stack config has no ${configPath}; run provision again`);
     }
     return v.value;
+  }).catch((err: unknown) => {
+    if (err instanceof StackYamlError) throw new UsageError(err.source, err.rule);
+    throw err;
   });
   const registrar = await deps.connectZenml(
     serverSettings(server, deps.env, await stackApiKey(opened.stack, deps.env)),

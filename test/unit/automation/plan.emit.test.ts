@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { plan, type PlanData } from "../../../src/automation/commands/plan";
 import { UsageError } from "../../../src/automation/errors";
-import { documentsFromStackYaml } from "../../../src/automation/zenmlRegistrar";
+import { documentsFromStackYaml } from "../../../src/zenml/stackYaml";
 import { fakes, snapshot } from "./support/fakes";
 
 let data: PlanData;

@@ -1,16 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { storeRegistration } from "../../../src/zenml/model";
-import { connectorRegistration } from "../../support/registrations";
 import { registrationsFromOutputs } from "../../../src/automation/recordedRegistration";
 import { retry, backoffDelay } from "../../../src/automation/verify/retry";
 import { parseS3Uri } from "../../../src/automation/verify/s3";
-import {
-  checkServerUrl,
-  documentsFromStackYaml,
-  serverSettings,
-} from "../../../src/automation/zenmlRegistrar";
-import { registrationDocuments, storeDocuments } from "../../../src/zenml/documents";
-import { renderStackYaml } from "../../../src/zenml/stackYaml";
+import { checkServerUrl, serverSettings } from "../../../src/automation/zenmlRegistrar";
 import { AWS_CREDENTIALS, AWS_STORE_OUTPUTS, awsOutputs } from "./support/fakes";
 
 describe("registrationsFromOutputs", () => {
@@ -36,44 +28,6 @@ describe("registrationsFromOutputs", () => {
     ],
   ])("refuses incomplete outputs %#", (outputs, message) => {
     expect(() => registrationsFromOutputs(outputs)).toThrow(message);
-  });
-});
-
-describe("documentsFromStackYaml", () => {
-  it("reads back what renderStackYaml writes, resolving each secret reference", async () => {
-    const reg = connectorRegistration(
-      storeRegistration("s3-store", AWS_STORE_OUTPUTS, AWS_CREDENTIALS),
-    );
-    const expected = storeDocuments(reg);
-    const yaml = renderStackYaml("dev", [
-      storeDocuments({ ...reg, credentials: { aws_access_key_id: "", aws_secret_access_key: "" } }),
-    ]);
-    const asked: string[] = [];
-    const docs = await documentsFromStackYaml(yaml, "stacks/dev.zenml.yaml", async (p) => {
-      asked.push(p);
-      return AWS_CREDENTIALS[p.split(".").pop() as keyof typeof AWS_CREDENTIALS];
-    });
-    expect(docs).toEqual([expected]);
-    expect(asked).toEqual([
-      "registration.s3-store.credentials.aws_access_key_id",
-      "registration.s3-store.credentials.aws_secret_access_key",
-    ]);
-  });
-
-  it.each([
-    ["a: [", "is not valid YAML"],
-    ["version: 1\n", "is not a zenml-remote-storage stack document"],
-    ["components: [{name: a, connector: c}]\n", "no stack uses artifact store a"],
-    [
-      "components: [{name: a, connector: c}]\nstacks: [{name: s, components: {artifact_store: a}}]\n",
-      'component a names connector "c", which is not in the file',
-    ],
-    [
-      "service_connectors: [{name: c, secrets: {k: plain}}]\ncomponents: [{name: a, connector: c}]\nstacks: [{name: s, components: {artifact_store: a}}]\n",
-      "secret k of connector c is not a from_stack_config reference",
-    ],
-  ])("refuses %j", async (yaml, message) => {
-    await expect(documentsFromStackYaml(yaml, "f.yaml", async () => "")).rejects.toThrow(message);
   });
 });
 
@@ -135,37 +89,6 @@ describe("parseS3Uri", () => {
   ])("%s", (uri, expected) => expect(parseS3Uri(uri)).toEqual(expected));
   it("refuses other schemes", () =>
     expect(() => parseS3Uri("gs://b")).toThrow('credentials: "gs://b" is not an s3:// URI'));
-});
-
-describe("stores that authenticate with a ZenML secret (Azure SAS)", () => {
-  const SAS_OUTPUTS = {
-    backend: "azure",
-    stackName: "az-sas",
-    flavor: "azure",
-    path: "az://c",
-    artifactStoreConfiguration: { path: "az://c", authentication_secret: "az-sas-secret" },
-    auth: { kind: "secret", name: "az-sas-secret" },
-  };
-
-  it("keeps the secret auth and round-trips through the stack YAML", async () => {
-    const [reg] = registrationsFromOutputs({
-      stores: { value: { "az-sas": SAS_OUTPUTS }, secret: false },
-      credentials: {
-        value: { "az-sas": { connection_string: "BlobEndpoint=…;SharedAccessSignature=sig" } },
-        secret: true,
-      },
-    });
-    expect(reg.auth).toEqual({ kind: "secret", name: "az-sas-secret" });
-    const yaml = renderStackYaml("dev", [
-      registrationDocuments({ ...reg, credentials: { connection_string: "" } }),
-    ]);
-    expect(yaml).not.toContain("sig");
-    const docs = await documentsFromStackYaml(yaml, "f", async (p) => {
-      expect(p).toBe("registration.az-sas.credentials.connection_string");
-      return "BlobEndpoint=…;SharedAccessSignature=sig";
-    });
-    expect(docs).toEqual([registrationDocuments(reg)]);
-  });
 });
 
 describe("registrationsFromOutputs refuses a malformed `stores` output, naming the field", () => {

@@ -194,6 +194,20 @@ const PUBLIC_ACCESS_BLOCK = [
   ["RestrictPublicBuckets", "a public policy gives anonymous access"],
 ] as const;
 
+/** S3 and GCS alike: incomplete multipart uploads are aborted after the configured days. */
+function abortUploadsRule(
+  lifecycle: Parameters<typeof daysRule>[0],
+  expected: Expectation,
+): ReturnType<typeof daysRule> {
+  return daysRule(
+    lifecycle,
+    "lifecycle: abort incomplete multipart uploads",
+    expected.abortIncompleteUploadDays,
+    (r) => r.abortIncompleteUploadDays,
+    "unfinished uploads are kept and billed",
+  );
+}
+
 /** The days of the first enabled whole-bucket rule that sets `pick`. */
 function wholeBucketDays(
   rules: readonly LifecycleRule[] | null,
@@ -345,15 +359,7 @@ export function auditS3(
     risk: "requests over plain HTTP are accepted",
   });
   noAnonymousAccess(audit, live.policy, live.aclGrantees);
-  audit.check(
-    daysRule(
-      live.lifecycle,
-      "lifecycle: abort incomplete multipart uploads",
-      expected.abortIncompleteUploadDays,
-      (r) => r.abortIncompleteUploadDays,
-      "unfinished uploads are kept and billed",
-    ),
-  );
+  audit.check(abortUploadsRule(live.lifecycle, expected));
   versioningRules(audit, live.versioning, live.lifecycle, expected);
   return audit.result();
 }
@@ -409,15 +415,7 @@ export function auditGcs(store: string, live: GcsSettings, expected: Expectation
     deviation: (r) => (r === null ? undefined : `${r.seconds} s${r.locked ? " (locked)" : ""}`),
     risk: "ZenML cannot delete or overwrite artifacts until they age",
   });
-  audit.check(
-    daysRule(
-      live.lifecycle,
-      "lifecycle: abort incomplete multipart uploads",
-      expected.abortIncompleteUploadDays,
-      (r) => r.abortIncompleteUploadDays,
-      "unfinished uploads are kept and billed",
-    ),
-  );
+  audit.check(abortUploadsRule(live.lifecycle, expected));
   versioningRules(
     audit,
     "value" in live.versioning

@@ -3,7 +3,7 @@ import type { S3KeyPair } from "./backends/s3Compatible";
 import { ConfigError } from "./errors";
 import { unknownConfigKey } from "./keys";
 import { parseDeployment } from "./parse";
-import { checkStoreSecrets, STORE_SECRETS_KEY } from "./storeSecrets";
+import { checkStoreSecrets, plainTextSecretRule, STORE_SECRETS_KEY } from "./storeSecrets";
 import type { DeploymentConfig } from "./types";
 
 /** The project's config namespace (`zenml-remote-storage:<key>`). */
@@ -40,10 +40,7 @@ function checkEncrypted(): void {
   for (const key of SECRET_CONFIG_KEYS) {
     const full = `${CONFIG_NAMESPACE}:${key}`;
     if (pulumi.runtime.allConfig()[full] !== undefined && !sdkConfig.isConfigSecret(full)) {
-      throw new ConfigError(
-        key,
-        `holds plain text; remove it from the stack file and store it encrypted: pulumi config set --secret ${key === STORE_SECRETS_KEY ? `--path '${key}.<store>.<field>'` : key} <value>`,
-      );
+      throw new ConfigError(key, plainTextSecretRule(key));
     }
   }
 }

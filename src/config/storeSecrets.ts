@@ -107,6 +107,12 @@ function checkImpersonatorKey(
   }
 }
 
+/** The rule for a secret config key found in plain text in a stack file (refused by the program and the CLI). */
+export function plainTextSecretRule(key: string): string {
+  const target = key === STORE_SECRETS_KEY ? `--path '${key}.<store>.<field>'` : key;
+  return `holds plain text; remove it from the stack file and store it encrypted: pulumi config set --secret ${target} <value>`;
+}
+
 /** The impersonator's key as JSON (it may be given base64-encoded); checked by checkStoreSecrets. */
 export function impersonatorKeyJson(raw: string): string {
   const parsed = parseServiceAccountKey(raw);

@@ -1,4 +1,5 @@
 import type { InvokeCall, PlannedResource } from "./offline";
+import { isObject } from "../config/fields";
 
 /**
  * The access report: which identity may do which actions on which resource,
@@ -47,10 +48,6 @@ export interface AccessReport {
   readonly credentials: readonly MintedCredential[];
   /** Things a security reviewer should look at: wildcards, public principals, broad roles. */
   readonly warnings: readonly string[];
-}
-
-function isObject(v: unknown): v is Json {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 function list(v: unknown): string[] {

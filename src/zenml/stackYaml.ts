@@ -13,6 +13,7 @@ import {
   ARTIFACT_STORE_PATH_SCHEMES,
   type ArtifactStoreFlavor,
 } from "./model";
+import { isObject } from "../config/fields";
 
 /** Where a secret field lives in the stack config: `registration.<store>.credentials.<field>`. */
 export function credentialConfigPath(storeName: string, field: string): string {
@@ -129,10 +130,6 @@ export class StackYamlError extends Error {
 }
 
 type Json = Record<string, unknown>;
-
-function isObject(v: unknown): v is Json {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 function stringMap(v: unknown): Record<string, string> {
   return isObject(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)])) : {};

@@ -31,6 +31,7 @@ import {
   storeUnderTest,
   verifyTimeoutMs,
 } from "./shared";
+import { isObject } from "../../config/fields";
 
 export interface RotateArgs extends StackArgs {
   /** Rotate only this store; default: every store whose credential this project mints. */
@@ -65,12 +66,6 @@ export interface RotateData {
   /** ZenML servers whose registration now holds the new credential, and who updated it. */
   readonly zenml: readonly { readonly server: string; readonly updatedBy: "program" | "script" }[];
   readonly verification: readonly StoreCheck[];
-}
-
-type Json = Record<string, unknown>;
-
-function isObject(v: unknown): v is Json {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 /** One store's rotation: which version is deployed, which generation comes next. */

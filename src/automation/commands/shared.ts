@@ -6,7 +6,7 @@ import { PROJECT_NAME } from "../project";
 import { storeRegistration } from "../../zenml/model";
 import { readCredentials, type RecordedStore } from "../recordedRegistration";
 import { SECRET_CONFIG_KEYS } from "../../config/load";
-import { STORE_SECRETS_KEY } from "../../config/storeSecrets";
+import { plainTextSecretRule } from "../../config/storeSecrets";
 import { hasPlainLeaf, type StackConfigFile } from "../stackConfigFile";
 import { DEFAULT_VERIFY_TIMEOUT_S } from "../verification";
 import type { StoreUnderTest } from "../verify/types";
@@ -25,10 +25,7 @@ export function refusePlainSecrets(
 ): void {
   for (const key of SECRET_CONFIG_KEYS) {
     if (!hasPlainLeaf(config[`${PROJECT_NAME}:${key}`])) continue;
-    throw new UsageError(
-      `${PROJECT_NAME}:${key} (${source})`,
-      `holds plain text; remove it from the stack file and store it encrypted: pulumi config set --secret ${key === STORE_SECRETS_KEY ? `--path '${key}.<store>.<field>'` : key} <value>`,
-    );
+    throw new UsageError(`${PROJECT_NAME}:${key} (${source})`, plainTextSecretRule(key));
   }
 }
 

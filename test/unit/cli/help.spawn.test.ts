@@ -1,5 +1,5 @@
-// `--help` of the REAL bin, spawned: how long it takes, and that it loads no
-// Pulumi SDK (command handlers and the SDK are imported lazily).
+// `--help` of the REAL bin, spawned, and that it loads no Pulumi SDK (command
+// handlers and the SDK are imported lazily). Its speed is measured by `npm run bench`.
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -9,17 +9,12 @@ const BIN = path.join(REPO, "bin", "zenml-remote-storage");
 
 describe("zenml-remote-storage --help (spawned)", () => {
   it("answers from source, through the transpile cache", () => {
-    const started = process.hrtime.bigint();
     const r = spawnSync(process.execPath, [BIN, "--help"], {
       env: { ...process.env, ZENML_REMOTE_STORAGE_FROM_SOURCE: "1" },
       encoding: "utf8",
     });
-    const ms = Number(process.hrtime.bigint() - started) / 1e6;
     expect(r.status).toBe(0);
     expect(r.stdout).toContain("Exit codes:");
-    // Measured about 0.7 s on the 2-core build machine; a Pulumi SDK import alone takes longer.
-    console.log(`--help took ${Math.round(ms)} ms`);
-    expect(ms).toBeLessThan(5000);
   });
 
   it("loads no @pulumi module, for the root and every command's help", () => {

@@ -6,6 +6,7 @@ import { iamUserName, s3BucketPrefix } from "../../config/names";
 import { credentialResourceName, FIRST_VERSION, type KeyVersions } from "../../config/rotation";
 import type { CredentialMode } from "../../config/types";
 import type { ConnectorAuth, Live, StoreOutputs } from "../../zenml/model";
+import type { BucketArgs } from "../bucketArgs";
 import {
   artifactAccessPolicy,
   assumeOneRolePolicy,
@@ -14,19 +15,10 @@ import {
   trustedPrincipalsTrustPolicy,
 } from "./policies";
 
-export interface S3ArtifactStoreArgs {
+/** An S3 store's settings; an omitted `bucketName` is generated from the prefix `zenml-<name>-`. */
+export interface S3ArtifactStoreArgs extends BucketArgs {
   /** AWS region of the bucket and its settings. */
   readonly region: pulumi.Input<string>;
-  /** The bucket's name; generated from the prefix `zenml-<name>-` when omitted. */
-  readonly bucketName?: pulumi.Input<string>;
-  /** Use the existing bucket `bucketName`; no bucket resource is created or changed. */
-  readonly adoptExistingBucket?: boolean;
-  /** Let `pulumi destroy` delete the bucket while it still holds objects. */
-  readonly forceDestroy?: pulumi.Input<boolean>;
-  /** Keep object versions (ZenML advises against it); noncurrent versions then expire. */
-  readonly versioning?: boolean;
-  /** Days after which noncurrent versions expire, when versioning is on. */
-  readonly noncurrentVersionExpirationDays?: pulumi.Input<number>;
   /** Days after which incomplete multipart uploads are aborted. */
   readonly abortIncompleteUploadDays?: pulumi.Input<number>;
   /** KMS key ARN for SSE-KMS; SSE-S3 when omitted. */

@@ -7,6 +7,7 @@ import { gcpServiceAccountId, gcsBucketHash, gcsBucketName } from "../../config/
 import { credentialResourceName, FIRST_VERSION, type KeyVersions } from "../../config/rotation";
 import type { CredentialMode } from "../../config/types";
 import type { ConnectorAuth, Live, StoreOutputs } from "../../zenml/model";
+import type { BucketArgs } from "../bucketArgs";
 import {
   externalAccountCredentialConfig,
   federatedMember,
@@ -21,21 +22,12 @@ import {
   ZENML_BUCKET_ROLES,
 } from "./iam";
 
-export interface GcsArtifactStoreArgs {
+/** A GCS store's settings; an omitted `bucketName` is `zenml-<name>-<hash of project, stack and GCP project>`. */
+export interface GcsArtifactStoreArgs extends BucketArgs {
   /** The GCP project of the bucket and the service account. */
   readonly project: pulumi.Input<string>;
   /** The bucket's location (region, multi-region or dual-region); required unless adopting. */
   readonly location?: pulumi.Input<string>;
-  /** The bucket's name; `zenml-<name>-<hash of project, stack and GCP project>` when omitted. */
-  readonly bucketName?: pulumi.Input<string>;
-  /** Use the existing bucket `bucketName`; no bucket resource is created or changed. */
-  readonly adoptExistingBucket?: boolean;
-  /** Let `pulumi destroy` delete the bucket while it still holds objects. */
-  readonly forceDestroy?: pulumi.Input<boolean>;
-  /** Keep object versions (ZenML advises against it); noncurrent versions then expire. */
-  readonly versioning?: boolean;
-  /** Days after which noncurrent versions are deleted, when versioning is on. */
-  readonly noncurrentVersionExpirationDays?: pulumi.Input<number>;
   /** Days after which incomplete multipart uploads are aborted. */
   readonly abortIncompleteUploadDays?: pulumi.Input<number>;
   /** Cloud KMS key name for CMEK (`projects/…/cryptoKeys/…`); Google-managed keys when omitted. */

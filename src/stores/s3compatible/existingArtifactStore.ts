@@ -1,18 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import { normaliseEndpoint, type S3KeyPair } from "../../config/backends/s3Compatible";
+import type { S3KeyPair } from "../../config/backends/s3Compatible";
 import type { SecretAuth, StoreOutputs } from "../../zenml/model";
-import { isPlainHttp, plainHttpWarning } from "./facts";
-import { s3CompatibleOutputs } from "./outputs";
+import type { S3CompatibleServerArgs } from "./facts";
+import { checkedEndpoint, s3CompatibleOutputs } from "./outputs";
 
-export interface ExistingS3CompatibleArtifactStoreArgs {
-  /** The server's S3 API URL, e.g. `https://s3.eu-central-1.wasabisys.com` (plain, validated here). */
-  readonly endpoint: string;
-  /** Accept a plain-http endpoint (a warning is logged); https otherwise. */
-  readonly allowHttp?: boolean;
-  /** The region the server expects in signatures (`auto` on Cloudflare R2). */
-  readonly region: pulumi.Input<string>;
-  /** Tell ZenML to use path-style requests (`<endpoint>/<bucket>`). */
-  readonly pathStyle?: boolean;
+/** An existing bucket's settings (`endpoint` e.g. `https://s3.eu-central-1.wasabisys.com`). */
+export interface ExistingS3CompatibleArtifactStoreArgs extends S3CompatibleServerArgs {
   /** The existing bucket the keys give access to. */
   readonly bucketName: pulumi.Input<string>;
   /** The keys ZenML uses, brought by the user; kept secret. */
@@ -51,17 +44,8 @@ export class ExistingS3CompatibleArtifactStore
       { ...args, keyPair: pulumi.secret(args.keyPair) },
       opts,
     );
-    const checked = normaliseEndpoint(args.endpoint, args.allowHttp ?? false);
-    if ("rule" in checked) {
-      throw new pulumi.InputPropertyError({
-        propertyPath: "endpoint",
-        reason: `The endpoint ${checked.rule}.`,
-      });
-    }
     this.storeName = name;
-    this.endpoint = checked.endpoint;
-    if (isPlainHttp(this.endpoint))
-      void pulumi.log.warn(plainHttpWarning(name, this.endpoint), this);
+    this.endpoint = checkedEndpoint(name, args, this);
     this.bucketName = pulumi.output(args.bucketName);
 
     const zenmlOutputs = s3CompatibleOutputs({

@@ -3,6 +3,20 @@
  * MinIO provider settings, and ZenML's artifact-store settings and secret.
  */
 
+import type * as pulumi from "@pulumi/pulumi";
+
+/** The S3-compatible server every S3-compatible store component talks to. */
+export interface S3CompatibleServerArgs {
+  /** The server's S3 API URL (plain, validated by the component). */
+  readonly endpoint: string;
+  /** Accept a plain-http endpoint (a warning is logged); https otherwise. */
+  readonly allowHttp?: boolean;
+  /** The region the server expects in signatures (`auto` on Cloudflare R2). */
+  readonly region: pulumi.Input<string>;
+  /** Tell ZenML to use path-style requests (`<endpoint>/<bucket>`). */
+  readonly pathStyle?: boolean;
+}
+
 /** What the MinIO provider takes instead of a URL: `host[:port]` and whether to use TLS. */
 export function minioServerSettings(endpoint: string): { server: string; ssl: boolean } {
   const url = new URL(endpoint);

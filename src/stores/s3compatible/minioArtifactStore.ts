@@ -1,34 +1,21 @@
 import * as minio from "@pulumi/minio";
 import * as pulumi from "@pulumi/pulumi";
-import { normaliseEndpoint, type S3KeyPair } from "../../config/backends/s3Compatible";
+import type { S3KeyPair } from "../../config/backends/s3Compatible";
 import { iamUserName, s3BucketPrefix } from "../../config/names";
 import { credentialResourceName, FIRST_VERSION, type KeyVersions } from "../../config/rotation";
 import { artifactAccessPolicy } from "../aws/policies";
 import type { SecretAuth, StoreOutputs } from "../../zenml/model";
-import { isPlainHttp, minioServerSettings, plainHttpWarning } from "./facts";
-import { s3CompatibleOutputs } from "./outputs";
+import type { BucketArgs } from "../bucketArgs";
+import { minioServerSettings, type S3CompatibleServerArgs } from "./facts";
+import { checkedEndpoint, s3CompatibleOutputs } from "./outputs";
 
-export interface MinioArtifactStoreArgs {
-  /** The MinIO server's S3 API URL, e.g. `https://minio.example.com:9000` (plain, validated here). */
-  readonly endpoint: string;
-  /** Accept a plain-http endpoint (a warning is logged); https otherwise. */
-  readonly allowHttp?: boolean;
-  /** The region the server expects in signatures. */
-  readonly region: pulumi.Input<string>;
-  /** Tell ZenML to use path-style requests (`<endpoint>/<bucket>`). */
-  readonly pathStyle?: boolean;
+/**
+ * A MinIO store's settings (`endpoint` e.g. `https://minio.example.com:9000`); an omitted
+ * `bucketName` is generated from the prefix `zenml-<name>-`.
+ */
+export interface MinioArtifactStoreArgs extends S3CompatibleServerArgs, BucketArgs {
   /** A MinIO user allowed to manage buckets, policies, users and service accounts; kept secret. */
   readonly adminCredentials: pulumi.Input<S3KeyPair>;
-  /** The bucket's name; generated from the prefix `zenml-<name>-` when omitted. */
-  readonly bucketName?: pulumi.Input<string>;
-  /** Use the existing bucket `bucketName`; no bucket resource is created or changed. */
-  readonly adoptExistingBucket?: boolean;
-  /** Let `pulumi destroy` delete the bucket while it still holds objects. */
-  readonly forceDestroy?: pulumi.Input<boolean>;
-  /** Keep object versions (ZenML advises against it); noncurrent versions then expire. */
-  readonly versioning?: boolean;
-  /** Days after which noncurrent versions expire, when versioning is on. */
-  readonly noncurrentVersionExpirationDays?: pulumi.Input<number>;
   /** A MinIO KMS (KES) key name for SSE-KMS on the bucket; the server default when omitted. */
   readonly kmsKeyId?: pulumi.Input<string>;
   /** The MinIO user's (and policy's) name; derived from project, stack and store when omitted. */
@@ -82,17 +69,8 @@ export class MinioArtifactStore extends pulumi.ComponentResource implements Stor
         reason: "An adopted bucket needs its name.",
       });
     }
-    const checked = normaliseEndpoint(args.endpoint, args.allowHttp ?? false);
-    if ("rule" in checked) {
-      throw new pulumi.InputPropertyError({
-        propertyPath: "endpoint",
-        reason: `The endpoint ${checked.rule}.`,
-      });
-    }
     this.storeName = name;
-    this.endpoint = checked.endpoint;
-    if (isPlainHttp(this.endpoint))
-      void pulumi.log.warn(plainHttpWarning(name, this.endpoint), this);
+    this.endpoint = checkedEndpoint(name, args, this);
 
     const admin = pulumi.secret(args.adminCredentials);
     const { server, ssl } = minioServerSettings(this.endpoint);

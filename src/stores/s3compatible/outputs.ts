@@ -1,11 +1,33 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { S3KeyPair } from "../../config/backends/s3Compatible";
+import { normaliseEndpoint, type S3KeyPair } from "../../config/backends/s3Compatible";
 import type { SecretAuth, StoreOutputs } from "../../zenml/model";
 import {
+  isPlainHttp,
+  plainHttpWarning,
   s3CompatibleArtifactStoreConfiguration,
   s3CompatibleConnectorSecrets,
   s3CompatibleSecretName,
+  type S3CompatibleServerArgs,
 } from "./facts";
+
+/** The store's endpoint, validated; a plain-http one (allowed by `allowHttp`) is warned about. */
+export function checkedEndpoint(
+  storeName: string,
+  args: S3CompatibleServerArgs,
+  component: pulumi.Resource,
+): string {
+  const checked = normaliseEndpoint(args.endpoint, args.allowHttp ?? false);
+  if ("rule" in checked) {
+    throw new pulumi.InputPropertyError({
+      propertyPath: "endpoint",
+      reason: `The endpoint ${checked.rule}.`,
+    });
+  }
+  if (isPlainHttp(checked.endpoint)) {
+    void pulumi.log.warn(plainHttpWarning(storeName, checked.endpoint), component);
+  }
+  return checked.endpoint;
+}
 
 /** The ZenML outputs both S3-compatible stores expose, built from resolved-or-not inputs. */
 export type S3CompatibleOutputs = Pick<

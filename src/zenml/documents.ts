@@ -16,15 +16,20 @@ export interface ServiceConnectorDocument {
   readonly labels: Readonly<Record<string, string>>;
 }
 
-export interface ArtifactStoreDocument {
+/** What every artifact-store document holds. */
+export interface ArtifactStoreFields {
   readonly name: string;
   readonly type: "artifact_store";
   readonly flavor: ArtifactStoreFlavor;
   readonly configuration: Readonly<Record<string, unknown>>;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/** An artifact store that reaches its bucket through a service connector. */
+export interface ArtifactStoreDocument extends ArtifactStoreFields {
   /** The service connector's name. */
   readonly connector: string;
   readonly connector_resource_id: string;
-  readonly labels: Readonly<Record<string, string>>;
 }
 
 export interface StackDocument {
@@ -105,13 +110,9 @@ export interface SecretDocument {
 }
 
 /** An artifact store that reads its credentials from a ZenML secret (`authentication_secret`). */
-export interface SecretArtifactStoreDocument {
-  readonly name: string;
-  readonly type: "artifact_store";
-  readonly flavor: ArtifactStoreFlavor;
+export interface SecretArtifactStoreDocument extends ArtifactStoreFields {
   /** Includes `authentication_secret`: the secret's name, never its values. */
   readonly configuration: Readonly<Record<string, unknown>>;
-  readonly labels: Readonly<Record<string, string>>;
 }
 
 /** A store registered through a ZenML secret: secret -> artifact store -> stack; no connector. */

@@ -1,5 +1,6 @@
 import type {
   ArtifactStoreDocument,
+  ArtifactStoreFields,
   SecretArtifactStoreDocument,
   SecretDocument,
   ServiceConnectorDocument,
@@ -36,13 +37,9 @@ export function componentRequest(
   connectorId: string,
 ): Record<string, unknown> {
   return {
-    name: doc.name,
-    type: doc.type,
-    flavor: doc.flavor,
-    configuration: { ...doc.configuration },
+    ...artifactStoreFields(doc),
     connector: connectorId,
     connector_resource_id: doc.connector_resource_id,
-    labels: { ...doc.labels },
   };
 }
 
@@ -69,6 +66,11 @@ export function secretRequest(doc: SecretDocument): Record<string, unknown> {
 export function secretArtifactStoreRequest(
   doc: SecretArtifactStoreDocument,
 ): Record<string, unknown> {
+  return artifactStoreFields(doc);
+}
+
+/** The fields every artifact store's component request has. */
+function artifactStoreFields(doc: ArtifactStoreFields): Record<string, unknown> {
   return {
     name: doc.name,
     type: doc.type,

@@ -1,5 +1,8 @@
 import { shortHash } from "../../config/names";
 
+/** The Azure AD application name lives with the backend's descriptor (its identity name). */
+export { applicationName } from "../../config/backends/azure";
+
 /**
  * Derived Azure names for a store. Each is stable for a given project, stack
  * and store, so `pulumi up` never renames anything by itself.
@@ -40,11 +43,6 @@ export function storageAccountName(
 /** The default container name: the store name, which already is a valid container name but for `--`. */
 export function defaultContainerName(storeName: string): string {
   return storeName.replace(/-{2,}/g, "-");
-}
-
-/** The Azure AD application (and service principal) display name. */
-export function applicationName(project: string, stack: string, storeName: string): string {
-  return `zenml-${storeName}-${shortHash(project, stack, storeName)}`;
 }
 
 /**

@@ -125,7 +125,9 @@ function backendsWith(flag: StoreFlag): Backend[] {
 /** A backend's own flag once, however many backends list it, its help naming them. */
 function backendFlags(): AnyStoreFlag[] {
   const flags = [
-    ...new Set(BACKENDS.flatMap((b): readonly BackendStoreFlag[] => BACKEND_DESCRIPTORS[b].storeFlags)),
+    ...new Set(
+      BACKENDS.flatMap((b): readonly BackendStoreFlag[] => BACKEND_DESCRIPTORS[b].storeFlags),
+    ),
   ];
   return flags.map((f) => ({ ...f, describe: `${f.describe} (${backendsWith(f).join(", ")})` }));
 }

@@ -1,8 +1,5 @@
 import { shortHash } from "../../config/names";
 
-/** The Azure AD application name lives with the backend's descriptor (its identity name). */
-export { applicationName } from "../../config/backends/azure";
-
 /**
  * Derived Azure names for a store. Each is stable for a given project, stack
  * and store, so `pulumi up` never renames anything by itself.

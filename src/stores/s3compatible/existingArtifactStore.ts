@@ -1,5 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import { normaliseEndpoint, type S3KeyPair } from "../../config/backends/s3Compatible";
+import {
+  normaliseEndpoint,
+  S3_COMPATIBLE_BACKEND,
+  type S3KeyPair,
+} from "../../config/backends/s3Compatible";
 import type { SecretAuth, StoreOutputs } from "../../zenml/model";
 import { isPlainHttp, plainHttpWarning } from "./facts";
 import { s3CompatibleOutputs } from "./outputs";
@@ -30,7 +34,7 @@ export class ExistingS3CompatibleArtifactStore
 {
   public readonly storeName: string;
   public readonly backend = "s3-compatible" as const;
-  public readonly flavor = "s3" as const;
+  public readonly flavor = S3_COMPATIBLE_BACKEND.zenml.flavor;
   /** A ZenML secret, not a connector (see ./outputs.ts). */
   public readonly auth: SecretAuth;
   public readonly endpoint: string;

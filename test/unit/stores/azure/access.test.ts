@@ -11,14 +11,13 @@ import {
   storageAccountScope,
 } from "../../../../src/stores/azure/access";
 import {
-  applicationName,
   authenticationSecretName,
   containerListerRoleName,
   defaultContainerName,
   resourceGroupName,
   storageAccountName,
 } from "../../../../src/stores/azure/names";
-import { storageAccountNameRule } from "../../../../src/config/backends/azure";
+import { applicationName, storageAccountNameRule } from "../../../../src/config/backends/azure";
 import { BACKEND_DESCRIPTORS } from "../../../../src/config/backends";
 
 const SUB = "11111111-2222-3333-4444-555555555555";

@@ -1,5 +1,4 @@
-import { BACKEND_DESCRIPTORS, credentialModes } from "./backends";
-import type { BackendDescriptor } from "./backends/descriptor";
+import { credentialModes, descriptorOf } from "./backends";
 import { ConfigError } from "./errors";
 import { isObject, object, oneOf, optionalBoolean, optionalDays, optionalString } from "./fields";
 import { STORE_NAME_PATTERN } from "./names";
@@ -37,7 +36,7 @@ export function parseBucket(raw: unknown, key: string, backend: Backend): Bucket
   const obj = raw === undefined || raw === null ? {} : object(raw, key, BUCKET_KEYS);
   const name = optionalString(obj, "name", key);
   if (name !== undefined) {
-    const broken = BACKEND_DESCRIPTORS[backend].names.bucket(name);
+    const broken = descriptorOf(backend).names.bucket(name);
     if (broken) throw new ConfigError(`${key}.name`, `"${name}" ${broken}`);
   }
   const adopt = optionalBoolean(obj, "adopt", key) ?? false;
@@ -63,8 +62,7 @@ export function parseBucket(raw: unknown, key: string, backend: Backend): Bucket
   }
   const encryptionKey = optionalString(obj, "encryptionKey", key);
   if (encryptionKey !== undefined) {
-    const descriptor: BackendDescriptor = BACKEND_DESCRIPTORS[backend];
-    const keyRule = descriptor.customerKey;
+    const keyRule = descriptorOf(backend).customerKey;
     if (keyRule === undefined) {
       throw new ConfigError(
         `${key}.encryptionKey`,
@@ -92,7 +90,7 @@ function parseTags(raw: unknown, key: string, backend: Backend): Record<string, 
   const tags: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw)) {
     if (typeof v !== "string") throw new ConfigError(`${key}.${k}`, "must be a string");
-    const broken = BACKEND_DESCRIPTORS[backend].tagRule(k, v);
+    const broken = descriptorOf(backend).tagRule(k, v);
     if (broken) throw new ConfigError(`${key}.${k}`, broken);
     tags[k] = v;
   }
@@ -111,7 +109,7 @@ function parseStore(
   const backend = oneOf(raw.backend, `${key}.backend`, BACKENDS, "backend");
   const obj = object(raw, key, [
     ...COMMON_STORE_KEYS,
-    ...BACKEND_DESCRIPTORS[backend].storeKeys,
+    ...descriptorOf(backend).storeKeys,
     ...ROTATION_STORE_KEYS,
   ]);
   const name = optionalString(obj, "name", key);
@@ -141,7 +139,7 @@ function parseBackendStore(
   base: Omit<StoreBase, "rotation">,
   context: ConfigContext,
 ): StoreConfig {
-  const descriptor: BackendDescriptor = BACKEND_DESCRIPTORS[backend];
+  const descriptor = descriptorOf(backend);
   const credentials = oneOf(
     obj.credentials ?? descriptor.defaultCredentials,
     `${key}.credentials`,

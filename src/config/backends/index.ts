@@ -13,6 +13,11 @@ export const BACKEND_DESCRIPTORS = {
   "s3-compatible": S3_COMPATIBLE_BACKEND,
 } as const satisfies { readonly [B in Backend]: BackendDescriptor<B> };
 
+/** A backend's descriptor as code that works for any backend reads it. */
+export function descriptorOf(backend: Backend): BackendDescriptor {
+  return BACKEND_DESCRIPTORS[backend];
+}
+
 /** A backend's identity modes, in the order its descriptor lists them. */
 export function credentialModes<B extends Backend>(backend: B): CredentialMode<B>[] {
   // Object.keys types its result as string[]; the keys are the descriptor's modes.
@@ -21,7 +26,7 @@ export function credentialModes<B extends Backend>(backend: B): CredentialMode<B
 
 /** A backend's modes of one kind, e.g. those whose key this project mints. */
 export function modesOfKind(backend: Backend, kind: CredentialKind): string[] {
-  const modes: Readonly<Record<string, CredentialKind>> = BACKEND_DESCRIPTORS[backend].credentials;
+  const modes = descriptorOf(backend).credentials;
   return Object.keys(modes).filter((m) => modes[m] === kind);
 }
 

@@ -10,6 +10,7 @@ import { STORE_OPTIONS } from "../../../src/cli/options";
 import {
   BACKEND_DESCRIPTORS,
   credentialModes,
+  descriptorOf,
   isKeyless,
   modesOfKind,
   STORE_FLAGS,
@@ -91,7 +92,7 @@ describe("backend descriptors", () => {
   });
 
   it.each(MODES)("%s/%s: rotation applies exactly to a minted key", (b, mode) => {
-    const minted = BACKEND_DESCRIPTORS[b].credentials[mode as never] === "minted-key";
+    const minted = descriptorOf(b).credentials[mode] === "minted-key";
     expect(isRotatable(b, mode)).toBe(minted);
     const raw = store(b, {
       credentials: mode,
@@ -168,9 +169,7 @@ function at(obj: unknown, dotted: string): unknown {
 
 /** The backends a flag applies to: those whose descriptor lists it, else every one. */
 function backendsOf(flag: string): Backend[] {
-  const own = BACKENDS.filter((b) =>
-    BACKEND_DESCRIPTORS[b].storeFlags.some((f: { flag: string }) => f.flag === flag),
-  );
+  const own = BACKENDS.filter((b) => descriptorOf(b).storeFlags.some((f) => f.flag === flag));
   return own.length > 0 ? own : [...BACKENDS];
 }
 
@@ -224,6 +223,6 @@ function encryptionKeySample(b: Backend): { value: unknown; parsed: unknown } {
     azure: "https://vault-1.vault.azure.net/keys/key-1",
     "s3-compatible": undefined,
   };
-  expect(keys[b] !== undefined).toBe(BACKEND_DESCRIPTORS[b].customerKey !== undefined);
+  expect(keys[b] !== undefined).toBe(descriptorOf(b).customerKey !== undefined);
   return { value: keys[b], parsed: keys[b] };
 }

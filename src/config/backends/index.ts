@@ -122,9 +122,7 @@ export type AnyStoreFlag = Described<
 
 /** The backends whose descriptors list `flag`. */
 function backendsWith(flag: StoreFlag): Backend[] {
-  return BACKENDS.filter((b) =>
-    (BACKEND_DESCRIPTORS[b].storeFlags as readonly StoreFlag[]).includes(flag),
-  );
+  return BACKENDS.filter((b) => descriptorOf(b).storeFlags.includes(flag));
 }
 
 /** A backend's own flag once, however many backends list it, its help naming them. */

@@ -1,70 +1,58 @@
 import { parse as parseYamlScalar } from "yaml";
+import { STORE_FLAGS, type AnyStoreFlag } from "../config/backends";
 import { ConfigError } from "../config/errors";
 import { unknownConfigKey } from "../config/keys";
 import { parseDeployment } from "../config/parse";
-import type { ConfigContext, DeploymentConfig } from "../config/types";
+import { BACKENDS, type ConfigContext, type DeploymentConfig } from "../config/types";
 import { UsageError } from "./errors";
 import { PROJECT_NAME } from "./project";
 
-/** Store options given as flags; each maps to one key of a store in the stack config. */
-export interface StoreFlags {
-  readonly storeName?: string;
-  readonly backend?: string;
-  readonly credentials?: string;
-  readonly zenmlStack?: string;
-  readonly region?: string;
-  readonly bucketName?: string;
-  readonly adoptBucket?: boolean;
-  readonly forceDestroy?: boolean;
-  readonly versioning?: boolean;
-  readonly encryptionKey?: string;
-  /** `KEY=VALUE` tags, merged over the store's tags. */
-  readonly tag?: readonly string[];
+type CamelCase<S extends string> = S extends `${infer H}-${infer T}`
+  ? `${H}${Capitalize<CamelCase<T>>}`
+  : S;
+
+type FlagValue<F extends AnyStoreFlag> = F["type"] extends "boolean"
+  ? boolean
+  : F extends { readonly keyValue: true }
+    ? readonly string[]
+    : string;
+
+/**
+ * Store options given as flags, camel-cased as yargs passes them: one field
+ * per store flag of the backends' descriptors, each setting one store key.
+ */
+export type StoreFlags = {
+  readonly [F in AnyStoreFlag as CamelCase<F["flag"]>]?: FlagValue<F>;
+} & {
   /** `KEY=VALUE` for any other store key (dotted for nested keys); VALUE is read as YAML. */
   readonly storeOption?: readonly string[];
   /** The ZenML server (`zenml.serverUrl`). */
   readonly zenmlServer?: string;
+};
+
+function camelCase(flag: string): string {
+  return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
 /** Store config key (relative to the store) → the flag that sets it. */
-export const STORE_KEY_FLAGS: Readonly<Record<string, string>> = {
-  name: "--store-name",
-  backend: "--backend",
-  credentials: "--credentials",
-  stackName: "--zenml-stack",
-  region: "--region",
-  "bucket.name": "--bucket-name",
-  "bucket.adopt": "--adopt-bucket",
-  "bucket.forceDestroy": "--force-destroy",
-  "bucket.versioning": "--versioning",
-  "bucket.encryptionKey": "--encryption-key",
-  tags: "--tag",
-};
+export const STORE_KEY_FLAGS: Readonly<Record<string, string>> = Object.fromEntries(
+  STORE_FLAGS.map((f) => [f.configPath, `--${f.flag}`]),
+);
 
-const FLAG_FIELDS: Readonly<Record<string, keyof StoreFlags>> = {
-  "--store-name": "storeName",
-  "--backend": "backend",
-  "--credentials": "credentials",
-  "--zenml-stack": "zenmlStack",
-  "--region": "region",
-  "--bucket-name": "bucketName",
-  "--adopt-bucket": "adoptBucket",
-  "--force-destroy": "forceDestroy",
-  "--versioning": "versioning",
-  "--encryption-key": "encryptionKey",
-  "--tag": "tag",
-  "--store-option": "storeOption",
-  "--zenml-server": "zenmlServer",
-};
+/** Every flag `applyStoreFlags` reads → its field in `StoreFlags`. */
+const FLAG_FIELDS: readonly (readonly [string, string])[] = [
+  ...STORE_FLAGS.map((f) => [`--${f.flag}`, camelCase(f.flag)] as const),
+  ["--store-option", "storeOption"],
+  ["--zenml-server", "zenmlServer"],
+];
 
 /** The flags among `flags` that were given, by name (e.g. `--bucket-name`). */
 export function givenStoreFlags(flags: StoreFlags): string[] {
-  return Object.entries(FLAG_FIELDS)
-    .filter(([, field]) => {
-      const v = flags[field];
-      return v !== undefined && !(Array.isArray(v) && v.length === 0);
-    })
-    .map(([flag]) => flag);
+  const values: Readonly<Record<string, unknown>> = flags;
+  return FLAG_FIELDS.filter(([, field]) => {
+    const v = values[field];
+    return v !== undefined && !(Array.isArray(v) && v.length === 0);
+  }).map(([flag]) => flag);
 }
 
 /** The raw deployment keys of a stack config, plus provider config for defaults. */
@@ -112,6 +100,17 @@ function setPath(obj: Json, dotted: string, value: unknown, flag: string): void 
   node[parts[parts.length - 1]] = value;
 }
 
+/** Sets each `KEY=VALUE` of a repeatable flag in the object at `dotted`, over what it holds. */
+function mergeKeyValues(obj: Json, dotted: string, entries: readonly string[], flag: string): void {
+  if (entries.length === 0) return;
+  const merged = asObject(valueAtPath(obj, dotted));
+  for (const entry of entries) {
+    const [k, v] = splitKeyValue(entry, flag);
+    merged[k] = v;
+  }
+  setPath(obj, dotted, merged, flag);
+}
+
 /**
  * Applies store flags to a stack config's raw deployment, without validating:
  * the flags describe one store (by `--store-name`, or the only store), which is
@@ -155,33 +154,19 @@ export function applyStoreFlags(raw: RawStackDeployment, flags: StoreFlags): Fla
   if (index < 0 && flags.backend === undefined) {
     throw new UsageError(
       "--backend",
-      `is required for the new store "${name}" (aws, gcp, azure or s3-compatible)`,
+      `is required for the new store "${name}" (${BACKENDS.slice(0, -1).join(", ")} or ${BACKENDS[BACKENDS.length - 1]})`,
     );
   }
-  const bucket = asObject(store.bucket);
-  const set = (key: string, value: unknown): void => {
-    if (value !== undefined) store[key] = value;
-  };
-  const setBucket = (key: string, value: unknown): void => {
-    if (value !== undefined) bucket[key] = value;
-  };
-  set("backend", flags.backend);
-  set("credentials", flags.credentials);
-  set("stackName", flags.zenmlStack);
-  set("region", flags.region);
-  setBucket("name", flags.bucketName);
-  setBucket("adopt", flags.adoptBucket);
-  setBucket("forceDestroy", flags.forceDestroy);
-  setBucket("versioning", flags.versioning);
-  setBucket("encryptionKey", flags.encryptionKey);
-  if (Object.keys(bucket).length > 0) store.bucket = bucket;
-  if (flags.tag !== undefined && flags.tag.length > 0) {
-    const tags = asObject(store.tags);
-    for (const entry of flags.tag) {
-      const [k, v] = splitKeyValue(entry, "--tag");
-      tags[k] = v;
+  const values: Readonly<Record<string, unknown>> = flags;
+  for (const f of STORE_FLAGS) {
+    const value = values[camelCase(f.flag)];
+    // --store-name chose the store above.
+    if (value === undefined || f.configPath === "name") continue;
+    if ("keyValue" in f) {
+      mergeKeyValues(store, f.configPath, value as readonly string[], `--${f.flag}`);
+    } else {
+      setPath(store, f.configPath, value, `--${f.flag}`);
     }
-    store.tags = tags;
   }
   const optionKeys: string[] = [];
   for (const entry of flags.storeOption ?? []) {
@@ -254,13 +239,17 @@ export function validateDeployment(
   }
 }
 
-function valueAt(flagged: FlaggedDeployment, index: number, dotted: string): unknown {
-  const stores = flagged.raw.stores;
-  let node: unknown = Array.isArray(stores) ? stores[index] : undefined;
+function valueAtPath(root: unknown, dotted: string): unknown {
+  let node = root;
   for (const part of dotted.split(".")) {
     node = typeof node === "object" && node !== null ? (node as Json)[part] : undefined;
   }
   return node;
+}
+
+function valueAt(flagged: FlaggedDeployment, index: number, dotted: string): unknown {
+  const stores = flagged.raw.stores;
+  return valueAtPath(Array.isArray(stores) ? stores[index] : undefined, dotted);
 }
 
 function subjectFor(key: string, flagged: FlaggedDeployment, source: string): string {

@@ -18,10 +18,10 @@ import type { GlobalArgs } from "./commands/types";
 import { verifyCommand } from "./commands/verify";
 import {
   COMMAND_OPTIONS,
+  commandOptions,
   ENV_PREFIX,
   GLOBAL_OPTIONS,
   ignoredEnvKeys,
-  withOptions,
 } from "./options";
 import { didYouMean } from "../config/suggest";
 import { reportError, type CliContext } from "./run";
@@ -61,8 +61,8 @@ function kebab(name: string): string {
 
 /** The options `argv`'s command accepts (all commands' when it names none), as typed. */
 function knownOptions(argv: readonly string[]): string[] {
-  const command = argv.find((a) => !a.startsWith("-") && a in COMMAND_OPTIONS);
-  const sets = command !== undefined ? [COMMAND_OPTIONS[command]] : Object.values(COMMAND_OPTIONS);
+  const own = argv.map(commandOptions).find((options) => options !== undefined);
+  const sets = own !== undefined ? [own] : Object.values(COMMAND_OPTIONS);
   return [
     ...new Set([
       ...sets.flatMap((s) => Object.keys(s)),
@@ -117,7 +117,8 @@ export function usageMessage(message: string, argv: readonly string[] = []): str
 
 /** The yargs parser with every command; nothing runs until it is parsed. */
 export function buildCli(ctx: CliContext, argv: readonly string[]): Argv<GlobalArgs> {
-  return (withOptions(yargs([...argv]), GLOBAL_OPTIONS) as Argv<GlobalArgs>)
+  return yargs([...argv])
+    .options(GLOBAL_OPTIONS)
     .scriptName(SCRIPT_NAME)
     .usage(
       `$0 <command> [options]\n\nA hardened remote artifact store for ZenML, provisioned with Pulumi (one-shot script).`,

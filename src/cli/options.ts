@@ -1,23 +1,25 @@
-import type { Argv, Options } from "yargs";
-import { BACKENDS } from "../config/types";
+import type { InferredOptionTypes, Options } from "yargs";
+import { STORE_FLAGS, type AnyStoreFlag } from "../config/backends";
+import type { GlobalArgs } from "./commands/types";
 
 /**
- * Every option of every command, as data: the builders below add them, and
+ * Every option of every command, as typed data: each command passes its own
+ * to yargs' `.options()` (so its handler's arguments are typed from them), and
  * `ignoredEnvKeys` uses them to keep `ZRS_*` variables meant for other
  * commands (or other tools) from tripping strict parsing.
  */
 
 export const ENV_PREFIX = "ZRS";
 
-export const GLOBAL_OPTIONS: Record<string, Options> = {
+export const GLOBAL_OPTIONS = {
   json: {
     type: "boolean",
     describe: "Print the result as JSON on stdout (progress stays on stderr)",
   },
   debug: { type: "boolean", describe: "Print stack traces of unexpected errors", hidden: true },
-};
+} satisfies Record<string, Options>;
 
-export const STACK_OPTIONS: Record<string, Options> = {
+export const STACK_OPTIONS = {
   stack: {
     type: "string",
     describe: "Pulumi stack name; its config is stacks/Pulumi.<stack>.yaml (required)",
@@ -37,36 +39,29 @@ export const STACK_OPTIONS: Record<string, Options> = {
     type: "number",
     describe: "Seconds allowed for finding or installing the Pulumi CLI",
   },
-};
+} satisfies Record<string, Options>;
 
-export const STORE_OPTIONS: Record<string, Options> = {
-  "store-name": {
-    type: "string",
-    describe: "The store (ZenML artifact store name) the flags describe",
-  },
-  backend: { type: "string", choices: [...BACKENDS], describe: "Backend of a new store" },
-  credentials: {
-    type: "string",
-    describe:
-      "How ZenML authenticates: aws access-key|iam-role; gcp service-account-key|impersonation; azure service-principal|sas; s3-compatible minio|existing-credentials",
-  },
-  "zenml-stack": { type: "string", describe: "The ZenML stack that uses the store" },
-  region: { type: "string", describe: "Region of the bucket (aws, s3-compatible)" },
-  "bucket-name": { type: "string", describe: "Bucket (container) name; generated when omitted" },
-  "adopt-bucket": {
-    type: "boolean",
-    describe: "Use the existing bucket --bucket-name instead of creating one",
-  },
-  "force-destroy": {
-    type: "boolean",
-    describe: "Let destroy delete the bucket while it holds objects",
-  },
-  versioning: { type: "boolean", describe: "Keep object versions (ZenML advises against it)" },
-  "encryption-key": {
-    type: "string",
-    describe: "Customer-managed key (KMS key ARN, Cloud KMS key, Key Vault key URL)",
-  },
-  tag: { type: "string", array: true, describe: "KEY=VALUE tag (repeatable)" },
+/** The yargs option a store flag of a backend descriptor becomes, typed from the flag. */
+type StoreFlagOption<F extends AnyStoreFlag> = F extends { readonly keyValue: true }
+  ? { type: "string"; array: true; describe: string }
+  : F extends { readonly choices: infer C extends readonly string[] }
+    ? { type: F["type"]; choices: C; describe: string }
+    : { type: F["type"]; describe: string };
+
+type StoreFlagOptions = { [F in AnyStoreFlag as F["flag"]]: StoreFlagOption<F> };
+
+function storeFlagOption(f: AnyStoreFlag): Options {
+  return {
+    type: f.type,
+    describe: f.describe,
+    ...("keyValue" in f ? { array: true } : {}),
+    ...("choices" in f ? { choices: f.choices } : {}),
+  };
+}
+
+/** The descriptors' store flags, then the two that are no one store key. */
+export const STORE_OPTIONS = {
+  ...(Object.fromEntries(STORE_FLAGS.map((f) => [f.flag, storeFlagOption(f)])) as StoreFlagOptions),
   "store-option": {
     type: "string",
     array: true,
@@ -74,9 +69,9 @@ export const STORE_OPTIONS: Record<string, Options> = {
       "KEY=VALUE for any other store key, dotted for nested ones, VALUE read as YAML (repeatable), e.g. project=my-gcp-project",
   },
   "zenml-server": { type: "string", describe: "ZenML server URL to register in (zenml.serverUrl)" },
-};
+} satisfies Record<string, Options>;
 
-export const VERIFY_OPTIONS: Record<string, Options> = {
+export const VERIFY_OPTIONS = {
   "verify-timeout": {
     type: "number",
     describe: "Seconds to keep retrying verification while IAM changes propagate (default 120)",
@@ -85,9 +80,9 @@ export const VERIFY_OPTIONS: Record<string, Options> = {
     type: "string",
     describe: "Storage endpoint override for verification (S3-compatible servers, emulators)",
   },
-};
+} satisfies Record<string, Options>;
 
-export const COMMAND_OPTIONS: Record<string, Record<string, Options>> = {
+export const COMMAND_OPTIONS = {
   provision: {
     ...STACK_OPTIONS,
     ...STORE_OPTIONS,
@@ -193,18 +188,18 @@ export const COMMAND_OPTIONS: Record<string, Record<string, Options>> = {
     server: { type: "string", describe: "Also remove the registration from this ZenML server" },
     "endpoint-url": VERIFY_OPTIONS["endpoint-url"],
   },
-};
+} satisfies Record<string, Record<string, Options>>;
 
-export function withOptions<T>(
-  y: Argv<T>,
-  options: Record<string, Options>,
-  group?: string,
-): Argv<T> {
-  let out = y;
-  for (const [name, opt] of Object.entries(options)) {
-    out = out.option(name, group ? { ...opt, group } : opt) as Argv<T>;
-  }
-  return out;
+export type CommandName = keyof typeof COMMAND_OPTIONS;
+
+/** A command's arguments as its builder types them: the global options and its own. */
+export type CommandArgs<C extends CommandName> = GlobalArgs &
+  InferredOptionTypes<(typeof COMMAND_OPTIONS)[C]>;
+
+/** The options of `command` when it names one, for code that reads them as plain data. */
+export function commandOptions(command: string): Readonly<Record<string, Options>> | undefined {
+  const all: Readonly<Record<string, Readonly<Record<string, Options>>>> = COMMAND_OPTIONS;
+  return Object.hasOwn(all, command) ? all[command] : undefined;
 }
 
 /** yargs-parser's camelCase, for names derived from environment variables. */
@@ -240,12 +235,9 @@ export function ignoredEnvKeys(
   env: Readonly<Record<string, string | undefined>>,
   command: string | undefined,
 ): string[] {
-  const known = new Set(
-    Object.keys({ ...GLOBAL_OPTIONS, ...(command ? (COMMAND_OPTIONS[command] ?? {}) : {}) }).map(
-      camel,
-    ),
-  );
-  for (const opt of Object.values(command ? (COMMAND_OPTIONS[command] ?? {}) : {})) {
+  const own = (command ? commandOptions(command) : undefined) ?? {};
+  const known = new Set(Object.keys({ ...GLOBAL_OPTIONS, ...own }).map(camel));
+  for (const opt of Object.values(own)) {
     const alias = opt.alias;
     for (const a of Array.isArray(alias) ? alias : alias ? [alias] : []) known.add(camel(a));
   }

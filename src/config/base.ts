@@ -1,35 +1,25 @@
+import type { AwsCredentialMode } from "./backends/aws";
+import type { AzureCredentialMode } from "./backends/azure";
+import type { GcpCredentialMode } from "./backends/gcp";
+import type { S3CompatibleCredentialMode } from "./backends/s3Compatible";
+
 /**
- * What every backend's config shares: the backends and their identity modes,
- * bucket options and a store's common fields. The backend parsers build on
- * these; ./types.ts joins their results (so no import runs back).
+ * What every backend's config shares: the backends, bucket options and a
+ * store's common fields. Each backend's modes and rules are in its descriptor
+ * (./backends/<backend>.ts); ./types.ts joins their results (so no import runs back).
  */
 export const BACKENDS = ["aws", "gcp", "azure", "s3-compatible"] as const;
 export type Backend = (typeof BACKENDS)[number];
 
-/** How ZenML authenticates to the store, per backend. */
-export const CREDENTIAL_MODES = {
-  aws: ["access-key", "iam-role", "implicit"],
-  gcp: ["service-account-key", "impersonation", "external-account", "implicit"],
-  azure: ["service-principal", "sas", "implicit"],
-  "s3-compatible": ["minio", "existing-credentials"],
-} as const satisfies Record<Backend, readonly string[]>;
-
-export type CredentialMode<B extends Backend = Backend> = (typeof CREDENTIAL_MODES)[B][number];
-
-/**
- * Modes that mint no secret anywhere: ZenML's server uses its own identity (implicit
- * authentication, `ZENML_ENABLE_IMPLICIT_AUTH_METHODS`) or a federated one.
- */
-export const KEYLESS_CREDENTIALS: Readonly<Record<Backend, readonly string[]>> = {
-  aws: ["implicit"],
-  gcp: ["external-account", "implicit"],
-  azure: ["implicit"],
-  "s3-compatible": [],
-};
-
-export function isKeyless(backend: Backend, credentials: string): boolean {
-  return KEYLESS_CREDENTIALS[backend].includes(credentials);
+interface CredentialModes {
+  readonly aws: AwsCredentialMode;
+  readonly gcp: GcpCredentialMode;
+  readonly azure: AzureCredentialMode;
+  readonly "s3-compatible": S3CompatibleCredentialMode;
 }
+
+/** How ZenML authenticates to the store (`credentials`), per backend. */
+export type CredentialMode<B extends Backend = Backend> = CredentialModes[B];
 
 export interface BucketOptions {
   /** The bucket (or container) name; undefined means generated. */

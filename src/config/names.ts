@@ -1,9 +1,8 @@
 import { createHash } from "node:crypto";
-import type { Backend } from "./base";
 
 /**
- * Bucket (container) naming rules, per backend. Each returns the first rule a
- * name breaks, or undefined when the name is valid.
+ * Bucket (container) naming rules; each backend's descriptor names its own.
+ * Each returns the first rule a name breaks, or undefined when the name is valid.
  */
 
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
@@ -12,7 +11,7 @@ const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 const S3_RESERVED_PREFIXES = ["xn--", "sthree-", "amzn-s3-demo-"];
 const S3_RESERVED_SUFFIXES = ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"];
 
-function s3BucketNameRule(name: string): string | undefined {
+export function s3BucketNameRule(name: string): string | undefined {
   const broken = s3CompatibleBucketNameRule(name);
   if (broken) return broken;
   const prefix = S3_RESERVED_PREFIXES.find((p) => name.startsWith(p));
@@ -24,7 +23,7 @@ function s3BucketNameRule(name: string): string | undefined {
 
 // https://cloud.google.com/storage/docs/buckets#naming — dots are refused here because
 // ZenML's gcs-bucket resource ids do not accept them.
-function gcsBucketNameRule(name: string): string | undefined {
+export function gcsBucketNameRule(name: string): string | undefined {
   if (name.length < 3 || name.length > 63) return "must be 3 to 63 characters long";
   if (!/^[a-z0-9_-]+$/.test(name)) {
     return "may contain only lower-case letters, digits, hyphens and underscores (ZenML's gcs-bucket ids refuse dots)";
@@ -36,7 +35,7 @@ function gcsBucketNameRule(name: string): string | undefined {
 }
 
 // https://learn.microsoft.com/rest/api/storageservices/naming-and-referencing-containers--blobs--and-metadata
-function azureContainerNameRule(name: string): string | undefined {
+export function azureContainerNameRule(name: string): string | undefined {
   if (name.length < 3 || name.length > 63) return "must be 3 to 63 characters long";
   if (!/^[a-z0-9-]+$/.test(name)) return "may contain only lower-case letters, digits and hyphens";
   if (!/^[a-z0-9].*[a-z0-9]$/.test(name)) return "must start and end with a letter or digit";
@@ -45,7 +44,7 @@ function azureContainerNameRule(name: string): string | undefined {
 }
 
 /** S3-compatible servers (MinIO and others) follow the S3 rules, minus AWS's reserved affixes. */
-function s3CompatibleBucketNameRule(name: string): string | undefined {
+export function s3CompatibleBucketNameRule(name: string): string | undefined {
   if (name.length < 3 || name.length > 63) return "must be 3 to 63 characters long";
   if (!/^[a-z0-9.-]+$/.test(name)) {
     return "may contain only lower-case letters, digits, dots and hyphens";
@@ -55,13 +54,6 @@ function s3CompatibleBucketNameRule(name: string): string | undefined {
   if (IPV4.test(name)) return "must not be formatted as an IP address";
   return undefined;
 }
-
-export const BUCKET_NAME_RULES: Record<Backend, (name: string) => string | undefined> = {
-  aws: s3BucketNameRule,
-  gcp: gcsBucketNameRule,
-  azure: azureContainerNameRule,
-  "s3-compatible": s3CompatibleBucketNameRule,
-};
 
 /** Store names become parts of bucket, IAM and ZenML names, so they are kept simple. */
 export const STORE_NAME_PATTERN = /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/;

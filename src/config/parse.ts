@@ -1,18 +1,13 @@
-import { parseAwsStore, AWS_STORE_KEYS } from "./backends/aws";
-import { parseAzureStore, AZURE_STORE_KEYS } from "./backends/azure";
-import { parseGcpStore, GCP_STORE_KEYS } from "./backends/gcp";
-import { parseS3CompatibleStore, S3_COMPATIBLE_STORE_KEYS } from "./backends/s3Compatible";
+import { credentialModes, descriptorOf } from "./backends";
 import { ConfigError } from "./errors";
 import { isObject, object, oneOf, optionalBoolean, optionalDays, optionalString } from "./fields";
-import { BUCKET_NAME_RULES, STORE_NAME_PATTERN } from "./names";
+import { STORE_NAME_PATTERN } from "./names";
 import { parseRotation, ROTATION_STORE_KEYS } from "./rotation";
 import {
   BACKENDS,
-  CREDENTIAL_MODES,
   type Backend,
   type BucketOptions,
   type ConfigContext,
-  type CredentialMode,
   type DeploymentConfig,
   type StoreBase,
   type StoreConfig,
@@ -24,24 +19,6 @@ export interface RawDeployment {
   readonly stores: unknown;
   readonly zenml?: unknown;
 }
-
-// https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id
-const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
-const CUSTOMER_KEY_RULES: Record<Backend, { pattern: RegExp; rule: string } | undefined> = {
-  aws: {
-    pattern: KMS_KEY_ARN,
-    rule: "must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>); IAM cannot grant use of a key through an alias",
-  },
-  gcp: {
-    pattern: /^projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/]+$/,
-    rule: "must be a Cloud KMS key name (projects/…/locations/…/keyRings/…/cryptoKeys/…)",
-  },
-  azure: {
-    pattern: /^https:\/\/[a-z0-9-]+\.vault\.azure\.net\/keys\/[A-Za-z0-9-]+(\/[a-f0-9]{32})?$/,
-    rule: "must be a Key Vault key URL (https://<vault>.vault.azure.net/keys/<name>[/<version>])",
-  },
-  "s3-compatible": undefined,
-};
 
 const BUCKET_KEYS = [
   "name",
@@ -59,7 +36,7 @@ export function parseBucket(raw: unknown, key: string, backend: Backend): Bucket
   const obj = raw === undefined || raw === null ? {} : object(raw, key, BUCKET_KEYS);
   const name = optionalString(obj, "name", key);
   if (name !== undefined) {
-    const broken = BUCKET_NAME_RULES[backend](name);
+    const broken = descriptorOf(backend).names.bucket(name);
     if (broken) throw new ConfigError(`${key}.name`, `"${name}" ${broken}`);
   }
   const adopt = optionalBoolean(obj, "adopt", key) ?? false;
@@ -85,7 +62,7 @@ export function parseBucket(raw: unknown, key: string, backend: Backend): Bucket
   }
   const encryptionKey = optionalString(obj, "encryptionKey", key);
   if (encryptionKey !== undefined) {
-    const keyRule = CUSTOMER_KEY_RULES[backend];
+    const keyRule = descriptorOf(backend).customerKey;
     if (keyRule === undefined) {
       throw new ConfigError(
         `${key}.encryptionKey`,
@@ -107,47 +84,19 @@ export function parseBucket(raw: unknown, key: string, backend: Backend): Bucket
   };
 }
 
-// AWS tag limits; GCP label rules; Azure tag limits.
-const TAG_RULES: Record<Backend, (k: string, v: string) => string | undefined> = {
-  aws: (k, v) =>
-    k.length < 1 || k.length > 128 || v.length > 256
-      ? "AWS tag keys must be 1-128 characters and values at most 256"
-      : k.toLowerCase().startsWith("aws:")
-        ? 'AWS tag keys must not start with "aws:"'
-        : undefined,
-  gcp: (k, v) =>
-    !/^[a-z][a-z0-9_-]{0,62}$/.test(k) || !/^[a-z0-9_-]{0,63}$/.test(v)
-      ? "GCP labels need lower-case keys starting with a letter and values of lower-case letters, digits, _ or -, at most 63 characters each"
-      : undefined,
-  azure: (k, v) =>
-    k.length < 1 || k.length > 512 || /[<>%&\\?/]/.test(k) || v.length > 256
-      ? "Azure tag names must be 1-512 characters without < > % & \\ ? / and values at most 256"
-      : undefined,
-  "s3-compatible": (k, v) =>
-    k.length < 1 || k.length > 128 || v.length > 256
-      ? "tag keys must be 1-128 characters and values at most 256"
-      : undefined,
-};
-
 function parseTags(raw: unknown, key: string, backend: Backend): Record<string, string> {
   if (raw === undefined || raw === null) return {};
   if (!isObject(raw)) throw new ConfigError(key, "must be an object of string keys and values");
   const tags: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw)) {
     if (typeof v !== "string") throw new ConfigError(`${key}.${k}`, "must be a string");
-    const broken = TAG_RULES[backend](k, v);
+    const broken = descriptorOf(backend).tagRule(k, v);
     if (broken) throw new ConfigError(`${key}.${k}`, broken);
     tags[k] = v;
   }
   return tags;
 }
 
-const STORE_KEYS: Record<Backend, readonly string[]> = {
-  aws: AWS_STORE_KEYS,
-  gcp: GCP_STORE_KEYS,
-  azure: AZURE_STORE_KEYS,
-  "s3-compatible": S3_COMPATIBLE_STORE_KEYS,
-};
 const COMMON_STORE_KEYS = ["name", "backend", "credentials", "stackName", "bucket", "tags"];
 
 function parseStore(
@@ -160,7 +109,7 @@ function parseStore(
   const backend = oneOf(raw.backend, `${key}.backend`, BACKENDS, "backend");
   const obj = object(raw, key, [
     ...COMMON_STORE_KEYS,
-    ...STORE_KEYS[backend],
+    ...descriptorOf(backend).storeKeys,
     ...ROTATION_STORE_KEYS,
   ]);
   const name = optionalString(obj, "name", key);
@@ -182,6 +131,7 @@ function parseStore(
   return rotation !== undefined ? { ...store, rotation } : store;
 }
 
+/** The backend's own keys, by its descriptor, once the credential mode is checked. */
 function parseBackendStore(
   obj: Record<string, unknown>,
   key: string,
@@ -189,43 +139,14 @@ function parseBackendStore(
   base: Omit<StoreBase, "rotation">,
   context: ConfigContext,
 ): StoreConfig {
-  const credentials = <B extends Backend>(b: B, fallback: CredentialMode<B>): CredentialMode<B> =>
-    oneOf(
-      obj.credentials ?? fallback,
-      `${key}.credentials`,
-      CREDENTIAL_MODES[b] as readonly CredentialMode<B>[],
-      `credential mode for backend ${b}`,
-    );
-  switch (backend) {
-    case "aws":
-      return parseAwsStore(
-        obj,
-        key,
-        { ...base, credentials: credentials(backend, "access-key") },
-        context,
-      );
-    case "gcp":
-      return parseGcpStore(
-        obj,
-        key,
-        { ...base, credentials: credentials(backend, "service-account-key") },
-        context,
-      );
-    case "azure":
-      return parseAzureStore(
-        obj,
-        key,
-        { ...base, credentials: credentials(backend, "service-principal") },
-        context,
-      );
-    case "s3-compatible":
-      return parseS3CompatibleStore(
-        obj,
-        key,
-        { ...base, credentials: credentials(backend, "minio") },
-        context,
-      );
-  }
+  const descriptor = descriptorOf(backend);
+  const credentials = oneOf(
+    obj.credentials ?? descriptor.defaultCredentials,
+    `${key}.credentials`,
+    credentialModes(backend),
+    `credential mode for backend ${backend}`,
+  );
+  return descriptor.parse(obj, key, { ...base, credentials }, context);
 }
 
 function parseZenml(raw: unknown): { zenml: ZenmlConfig; stackName?: string } {

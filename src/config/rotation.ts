@@ -1,3 +1,4 @@
+import { modesOfKind } from "./backends";
 import { ConfigError } from "./errors";
 import { optionalDays, type Obj } from "./fields";
 import type { Backend, CredentialRotation } from "./base";
@@ -17,16 +18,13 @@ export const ROTATION_STORE_KEYS = [
   "keepCredentials",
 ] as const;
 
-/** Credential modes whose key this project mints, and so can rotate. */
-export const ROTATABLE_CREDENTIALS: Readonly<Record<Backend, readonly string[]>> = {
-  aws: ["access-key", "iam-role"],
-  gcp: ["service-account-key"],
-  azure: ["service-principal"],
-  "s3-compatible": ["minio"],
-};
+/** Credential modes whose key this project mints, and so can rotate (by the backend's descriptor). */
+export function rotatableModes(backend: Backend): string[] {
+  return modesOfKind(backend, "minted-key");
+}
 
 export function isRotatable(backend: Backend, credentials: string): boolean {
-  return ROTATABLE_CREDENTIALS[backend].includes(credentials);
+  return rotatableModes(backend).includes(credentials);
 }
 
 /** The key versions a store's component creates: the current one first. */
@@ -98,7 +96,7 @@ function isCalendarDate(yyyymmdd: string): boolean {
 }
 
 function describeRotatable(backend: Backend): string {
-  return ROTATABLE_CREDENTIALS[backend].join(" or ");
+  return rotatableModes(backend).join(" or ");
 }
 
 /**

@@ -5,6 +5,7 @@ import type { GcpStoreConfig } from "./backends/gcp";
 import type { S3CompatibleStoreConfig } from "./backends/s3Compatible";
 
 export * from "./base";
+export { isKeyless } from "./backends";
 export type { AwsStoreConfig, AzureStoreConfig, GcpStoreConfig, S3CompatibleStoreConfig };
 
 export type StoreConfig =

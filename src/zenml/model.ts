@@ -6,15 +6,25 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { isObject } from "../config/fields";
+import { BACKEND_DESCRIPTORS } from "../config/backends";
+import type { ArtifactStoreFlavor } from "../config/backends/descriptor";
 import { BACKENDS, type Backend } from "../config/types";
 
-/** ZenML artifact-store flavors this project registers. */
-export const ARTIFACT_STORE_FLAVORS = ["s3", "gcp", "azure"] as const;
-export type ArtifactStoreFlavor = (typeof ARTIFACT_STORE_FLAVORS)[number];
+export type { ArtifactStoreFlavor };
 
-/** The path schemes ZenML's artifact-store flavors accept. */
+/** ZenML artifact-store flavors this project registers: its backends' flavors. */
+export const ARTIFACT_STORE_FLAVORS: readonly ArtifactStoreFlavor[] = [
+  ...new Set(BACKENDS.map((b) => BACKEND_DESCRIPTORS[b].zenml.flavor)),
+];
+
+/** The path schemes ZenML's artifact-store flavors accept, from the backends' descriptors. */
 export const ARTIFACT_STORE_PATH_SCHEMES: Readonly<Record<ArtifactStoreFlavor, readonly string[]>> =
-  { s3: ["s3://"], gcp: ["gs://"], azure: ["az://", "abfs://"] };
+  Object.fromEntries(
+    BACKENDS.map((b): [ArtifactStoreFlavor, readonly string[]] => [
+      BACKEND_DESCRIPTORS[b].zenml.flavor,
+      BACKEND_DESCRIPTORS[b].zenml.pathSchemes,
+    ]),
+  ) as Record<ArtifactStoreFlavor, readonly string[]>;
 
 /** ZenML reaches the store through a service connector. */
 export interface ConnectorAuth {

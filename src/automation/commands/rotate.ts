@@ -1,10 +1,10 @@
 import {
   credentialVersion,
   isRotatable,
-  ROTATABLE_CREDENTIALS,
+  rotatableModes,
   versionGeneration,
 } from "../../config/rotation";
-import type { DeploymentConfig, StoreConfig } from "../../config/types";
+import { BACKENDS, type DeploymentConfig, type StoreConfig } from "../../config/types";
 import type { Deps, Outcome, StackArgs } from "../context";
 import { CliError, EXIT, OperationError, UsageError, firstLine } from "../errors";
 import { Progress, describeChanges, summaryTotal } from "../progress";
@@ -170,7 +170,7 @@ function selectStores(
     if (!isRotatable(store.backend, store.credentials)) {
       throw new UsageError(
         "--store",
-        `store ${only} uses ${store.credentials} credentials, which this project does not mint; only ${ROTATABLE_CREDENTIALS[store.backend].join(" or ")} credentials of backend ${store.backend} are rotated`,
+        `store ${only} uses ${store.credentials} credentials, which this project does not mint; only ${rotatableModes(store.backend).join(" or ")} credentials of backend ${store.backend} are rotated`,
       );
     }
     return [store];
@@ -179,7 +179,7 @@ function selectStores(
   if (stores.length === 0) {
     throw new UsageError(
       "--stack",
-      `no store in ${source} has a credential this project mints (aws access-key/iam-role, gcp service-account-key, azure service-principal, s3-compatible minio); nothing to rotate`,
+      `no store in ${source} has a credential this project mints (${BACKENDS.map((b) => `${b} ${rotatableModes(b).join("/")}`).join(", ")}); nothing to rotate`,
     );
   }
   return stores;

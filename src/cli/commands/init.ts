@@ -1,18 +1,16 @@
-import type { Argv, CommandModule } from "yargs";
-import type { InitArgs } from "../../automation/commands/init";
-import { COMMAND_OPTIONS, STORE_OPTIONS, withOptions } from "../options";
+import type { CommandModule } from "yargs";
+import { COMMAND_OPTIONS, STORE_OPTIONS, type CommandArgs } from "../options";
 import { runHandler, type CliContext } from "../run";
 import type { GlobalArgs } from "./types";
 
-export type InitCliArgs = GlobalArgs & InitArgs;
-
-export function initCommand(ctx: CliContext): CommandModule<GlobalArgs, InitCliArgs> {
+export function initCommand(ctx: CliContext): CommandModule<GlobalArgs, CommandArgs<"init">> {
   return {
     command: "init",
     describe:
       "A first stack: stacks/Pulumi.<stack>.yaml for one store from flags, and a random passphrase file (0600, never printed)",
     builder: (y) =>
-      (withOptions(y, COMMAND_OPTIONS.init) as unknown as Argv<InitCliArgs>)
+      y
+        .options(COMMAND_OPTIONS.init)
         .group(Object.keys(STORE_OPTIONS), "Store options:")
         .example(
           "$0 init --stack dev --store-name s3-store --backend aws --credentials access-key --region eu-west-1",

@@ -1,17 +1,15 @@
-import type { Argv, CommandModule } from "yargs";
-import type { OutputsArgs } from "../../automation/commands/outputs";
-import { COMMAND_OPTIONS, withOptions } from "../options";
+import type { CommandModule } from "yargs";
+import { COMMAND_OPTIONS, type CommandArgs } from "../options";
 import { runHandler, type CliContext } from "../run";
 import type { GlobalArgs } from "./types";
 
-export type OutputsCliArgs = GlobalArgs & OutputsArgs;
-
-export function outputsCommand(ctx: CliContext): CommandModule<GlobalArgs, OutputsCliArgs> {
+export function outputsCommand(ctx: CliContext): CommandModule<GlobalArgs, CommandArgs<"outputs">> {
   return {
     command: "outputs",
     describe: "The stack's outputs (stores, credentials); secrets masked unless --show-secrets",
     builder: (y) =>
-      (withOptions(y, COMMAND_OPTIONS.outputs) as unknown as Argv<OutputsCliArgs>)
+      y
+        .options(COMMAND_OPTIONS.outputs)
         .example("$0 outputs --stack aws-dev", "Paths and connector facts; credentials as [secret]")
         .example(
           "$0 outputs --stack aws-dev --show-secrets --json",

@@ -1,18 +1,16 @@
-import type { Argv, CommandModule } from "yargs";
-import type { PlanArgs } from "../../automation/commands/plan";
-import { COMMAND_OPTIONS, STORE_OPTIONS, withOptions } from "../options";
+import type { CommandModule } from "yargs";
+import { COMMAND_OPTIONS, STORE_OPTIONS, type CommandArgs } from "../options";
 import { runHandler, type CliContext } from "../run";
 import type { GlobalArgs } from "./types";
 
-export type PlanCliArgs = GlobalArgs & PlanArgs;
-
-export function planCommand(ctx: CliContext): CommandModule<GlobalArgs, PlanCliArgs> {
+export function planCommand(ctx: CliContext): CommandModule<GlobalArgs, CommandArgs<"plan">> {
   return {
     command: "plan",
     describe:
       "What would be created per store and who could access what (access report), from the stack config alone: Pulumi's mock runtime, no credentials, no network",
     builder: (y) =>
-      (withOptions(y, COMMAND_OPTIONS.plan) as unknown as Argv<PlanCliArgs>)
+      y
+        .options(COMMAND_OPTIONS.plan)
         .group(Object.keys(STORE_OPTIONS), "Store options (applied in memory, never written):")
         .example("$0 plan --offline --stack aws-dev", "Plan from stacks/Pulumi.aws-dev.yaml")
         .example(

@@ -1,17 +1,15 @@
-import type { Argv, CommandModule } from "yargs";
-import type { PreviewArgs } from "../../automation/commands/preview";
-import { COMMAND_OPTIONS, STORE_OPTIONS, withOptions } from "../options";
+import type { CommandModule } from "yargs";
+import { COMMAND_OPTIONS, STORE_OPTIONS, type CommandArgs } from "../options";
 import { runHandler, type CliContext } from "../run";
 import type { GlobalArgs } from "./types";
 
-export type PreviewCliArgs = GlobalArgs & PreviewArgs;
-
-export function previewCommand(ctx: CliContext): CommandModule<GlobalArgs, PreviewCliArgs> {
+export function previewCommand(ctx: CliContext): CommandModule<GlobalArgs, CommandArgs<"preview">> {
   return {
     command: "preview",
     describe: "Pulumi's preview of an existing stack, with progress; changes nothing",
     builder: (y) =>
-      (withOptions(y, COMMAND_OPTIONS.preview) as unknown as Argv<PreviewCliArgs>)
+      y
+        .options(COMMAND_OPTIONS.preview)
         .group(
           Object.keys(STORE_OPTIONS),
           "Store options (refused here: preview shows the stack config as it is):",

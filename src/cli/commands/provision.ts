@@ -1,24 +1,19 @@
-import type { Argv, CommandModule } from "yargs";
-import type { ProvisionArgs } from "../../automation/commands/provision";
-import { COMMAND_OPTIONS, withOptions } from "../options";
+import type { CommandModule } from "yargs";
+import { COMMAND_OPTIONS, STORE_OPTIONS, type CommandArgs } from "../options";
 import { runHandler, type CliContext } from "../run";
 import type { GlobalArgs } from "./types";
 
-export type ProvisionCliArgs = GlobalArgs & ProvisionArgs;
-
-export function provisionCommand(ctx: CliContext): CommandModule<GlobalArgs, ProvisionCliArgs> {
+export function provisionCommand(
+  ctx: CliContext,
+): CommandModule<GlobalArgs, CommandArgs<"provision">> {
   return {
     command: "provision",
     describe:
       "Create or update the stack's stores, record the registration in the stack config and stacks/<stack>.zenml.yaml, register in ZenML (when a server is configured) and verify",
     builder: (y) =>
-      (withOptions(y, COMMAND_OPTIONS.provision) as unknown as Argv<ProvisionCliArgs>)
-        .group(
-          Object.keys(COMMAND_OPTIONS.preview).filter(
-            (k) => k !== "stack" && !k.startsWith("pulumi") && k !== "secrets-provider",
-          ),
-          "Store options (written to the stack config):",
-        )
+      y
+        .options(COMMAND_OPTIONS.provision)
+        .group(Object.keys(STORE_OPTIONS), "Store options (written to the stack config):")
         .example(
           "$0 provision --stack aws-dev --yes",
           "Provision what stacks/Pulumi.aws-dev.yaml describes",

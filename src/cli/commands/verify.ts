@@ -1,18 +1,16 @@
-import type { Argv, CommandModule } from "yargs";
-import type { VerifyArgs } from "../../automation/commands/verify";
-import { COMMAND_OPTIONS, withOptions } from "../options";
+import type { CommandModule } from "yargs";
+import { COMMAND_OPTIONS, type CommandArgs } from "../options";
 import { runHandler, type CliContext } from "../run";
 import type { GlobalArgs } from "./types";
 
-export type VerifyCliArgs = GlobalArgs & VerifyArgs;
-
-export function verifyCommand(ctx: CliContext): CommandModule<GlobalArgs, VerifyCliArgs> {
+export function verifyCommand(ctx: CliContext): CommandModule<GlobalArgs, CommandArgs<"verify">> {
   return {
     command: "verify",
     describe:
       "With the minted credentials: write, read, list and delete a probe object in each store; ask ZenML to verify each connector; with --baseline, audit the buckets' settings. Exit 3 on failure",
     builder: (y) =>
-      (withOptions(y, COMMAND_OPTIONS.verify) as unknown as Argv<VerifyCliArgs>)
+      y
+        .options(COMMAND_OPTIONS.verify)
         .example("$0 verify --stack aws-dev", "Storage probe and ZenML connector verification")
         .example(
           "$0 verify --stack aws-dev --no-zenml --verify-timeout 300",

@@ -1,6 +1,8 @@
 import { ConfigError } from "../errors";
 import { optionalString, type Obj } from "../fields";
+import { iamUserName, s3BucketNameRule } from "../names";
 import type { ConfigContext, StoreBaseWith } from "../base";
+import { REGION_FLAG, type BackendDescriptor, type CredentialKind } from "./descriptor";
 import {
   awsAccountIdRule,
   awsPrincipalArnRule,
@@ -8,6 +10,14 @@ import {
   ZENML_PRO_AWS_ACCOUNT,
   zenmlProRoleArn,
 } from "./keyless";
+
+/** The identity modes: ZenML gets an IAM user's access key, a role (assumed with that key), or the server's own identity. */
+const AWS_CREDENTIALS = {
+  "access-key": "minted-key",
+  "iam-role": "minted-key",
+  implicit: "keyless",
+} as const satisfies Record<string, CredentialKind>;
+export type AwsCredentialMode = keyof typeof AWS_CREDENTIALS;
 
 export interface AwsStoreConfig extends StoreBaseWith<"aws"> {
   readonly backend: "aws";
@@ -95,3 +105,29 @@ function parseTrust(obj: Obj, key: string): string[] {
   }
   return principals;
 }
+
+// https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
+
+export const AWS_BACKEND = {
+  backend: "aws",
+  credentials: AWS_CREDENTIALS,
+  defaultCredentials: "access-key",
+  storeKeys: AWS_STORE_KEYS,
+  parse: parseAwsStore,
+  names: { bucket: s3BucketNameRule, identity: iamUserName },
+  customerKey: {
+    pattern: KMS_KEY_ARN,
+    rule: "must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>); IAM cannot grant use of a key through an alias",
+  },
+  // https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html
+  tagRule: (k, v) =>
+    k.length < 1 || k.length > 128 || v.length > 256
+      ? "AWS tag keys must be 1-128 characters and values at most 256"
+      : k.toLowerCase().startsWith("aws:")
+        ? 'AWS tag keys must not start with "aws:"'
+        : undefined,
+  zenml: { flavor: "s3", pathSchemes: ["s3://"] },
+  verifier: "s3",
+  storeFlags: [REGION_FLAG],
+} as const satisfies BackendDescriptor<"aws">;

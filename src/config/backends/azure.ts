@@ -1,6 +1,8 @@
 import { ConfigError } from "../errors";
 import { isObject, object, optionalBoolean, optionalString, type Obj } from "../fields";
+import { azureContainerNameRule, shortHash } from "../names";
 import type { ConfigContext, StoreBaseWith } from "../base";
+import type { BackendDescriptor, CredentialKind } from "./descriptor";
 import { oidcIssuerRule, oidcSubjectRule, uuidRule, type AzureKeylessIdentity } from "./keyless";
 
 /** Storage account redundancy options (all StorageV2-capable standard SKUs). */
@@ -13,6 +15,14 @@ export const AZURE_STORAGE_SKUS = [
   "Standard_RAGZRS",
 ] as const;
 export type AzureStorageSku = (typeof AZURE_STORAGE_SKUS)[number];
+
+/** The identity modes: a service principal this project creates, a SAS token, or the server's own identity. */
+const AZURE_CREDENTIALS = {
+  "service-principal": "minted-key",
+  sas: "secret",
+  implicit: "keyless",
+} as const satisfies Record<string, CredentialKind>;
+export type AzureCredentialMode = keyof typeof AZURE_CREDENTIALS;
 
 export interface AzureResourceGroupOptions {
   /** The resource group's name; undefined means generated (`zenml-<store>-<hash>`). */
@@ -316,3 +326,29 @@ function parseKeylessIdentity(
   if (badSubject) throw new ConfigError(`${where}.subject`, badSubject);
   return { kind: "workload", issuer, subject };
 }
+
+/** The Azure AD application (and service principal) display name. */
+export function applicationName(project: string, stack: string, storeName: string): string {
+  return `zenml-${storeName}-${shortHash(project, stack, storeName)}`;
+}
+
+export const AZURE_BACKEND = {
+  backend: "azure",
+  credentials: AZURE_CREDENTIALS,
+  defaultCredentials: "service-principal",
+  storeKeys: AZURE_STORE_KEYS,
+  parse: parseAzureStore,
+  names: { bucket: azureContainerNameRule, identity: applicationName },
+  customerKey: {
+    pattern: /^https:\/\/[a-z0-9-]+\.vault\.azure\.net\/keys\/[A-Za-z0-9-]+(\/[a-f0-9]{32})?$/,
+    rule: "must be a Key Vault key URL (https://<vault>.vault.azure.net/keys/<name>[/<version>])",
+  },
+  // https://learn.microsoft.com/azure/azure-resource-manager/management/tag-resources#limitations
+  tagRule: (k, v) =>
+    k.length < 1 || k.length > 512 || /[<>%&\\?/]/.test(k) || v.length > 256
+      ? "Azure tag names must be 1-512 characters without < > % & \\ ? / and values at most 256"
+      : undefined,
+  zenml: { flavor: "azure", pathSchemes: ["az://", "abfs://"] },
+  verifier: "azure",
+  storeFlags: [],
+} as const satisfies BackendDescriptor<"azure">;

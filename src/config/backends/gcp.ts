@@ -1,7 +1,8 @@
 import { ConfigError } from "../errors";
 import { object, optionalBoolean, optionalString, type Obj } from "../fields";
-import { BUCKET_NAME_RULES, shortHash } from "../names";
+import { gcsBucketNameRule, shortHash } from "../names";
 import type { ConfigContext, StoreBaseWith } from "../base";
+import type { BackendDescriptor, CredentialKind } from "./descriptor";
 import {
   awsAccountIdRule,
   DEFAULT_TOKEN_FILE,
@@ -14,6 +15,19 @@ import {
   zenmlProRoleName,
   type GcpFederation,
 } from "./keyless";
+
+/**
+ * The identity modes: a service account key this project mints, a key of the
+ * user's account that impersonates the store's, or no key (federation, the
+ * server's own account).
+ */
+const GCP_CREDENTIALS = {
+  "service-account-key": "minted-key",
+  impersonation: "secret",
+  "external-account": "keyless",
+  implicit: "keyless",
+} as const satisfies Record<string, CredentialKind>;
+export type GcpCredentialMode = keyof typeof GCP_CREDENTIALS;
 
 export interface GcpStoreConfig extends StoreBaseWith<"gcp"> {
   readonly backend: "gcp";
@@ -171,7 +185,7 @@ export function parseGcpStore(
 
   if (base.bucket.name === undefined) {
     // The generated name embeds the store name; refuse one GCS would refuse.
-    const broken = BUCKET_NAME_RULES.gcp(gcsBucketName(base.name, "0".repeat(8)));
+    const broken = gcsBucketNameRule(gcsBucketName(base.name, "0".repeat(8)));
     if (broken) {
       throw new ConfigError(
         `${key}.name`,
@@ -406,3 +420,24 @@ export function kmsLocationFor(location: string): string | undefined {
   if (/^[a-z]+-[a-z]+\d+$/.test(l)) return l;
   return MULTI_REGION_KMS_LOCATIONS[l];
 }
+
+export const GCP_BACKEND = {
+  backend: "gcp",
+  credentials: GCP_CREDENTIALS,
+  defaultCredentials: "service-account-key",
+  storeKeys: GCP_STORE_KEYS,
+  parse: parseGcpStore,
+  names: { bucket: gcsBucketNameRule, identity: gcpServiceAccountId },
+  customerKey: {
+    pattern: /^projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/]+$/,
+    rule: "must be a Cloud KMS key name (projects/…/locations/…/keyRings/…/cryptoKeys/…)",
+  },
+  // https://cloud.google.com/resource-manager/docs/labels-overview#requirements
+  tagRule: (k, v) =>
+    !/^[a-z][a-z0-9_-]{0,62}$/.test(k) || !/^[a-z0-9_-]{0,63}$/.test(v)
+      ? "GCP labels need lower-case keys starting with a letter and values of lower-case letters, digits, _ or -, at most 63 characters each"
+      : undefined,
+  zenml: { flavor: "gcp", pathSchemes: ["gs://"] },
+  verifier: "gcs",
+  storeFlags: [],
+} as const satisfies BackendDescriptor<"gcp">;

@@ -1,6 +1,15 @@
 import { ConfigError } from "../errors";
 import { isObject, optionalBoolean, optionalString, type Obj } from "../fields";
+import { iamUserName, s3CompatibleBucketNameRule } from "../names";
 import type { ConfigContext, StoreBaseWith } from "../base";
+import { REGION_FLAG, type BackendDescriptor, type CredentialKind } from "./descriptor";
+
+/** The identity modes: a MinIO user this project creates, or keys the user gives. */
+const S3_COMPATIBLE_CREDENTIALS = {
+  minio: "minted-key",
+  "existing-credentials": "secret",
+} as const satisfies Record<string, CredentialKind>;
+export type S3CompatibleCredentialMode = keyof typeof S3_COMPATIBLE_CREDENTIALS;
 
 export interface S3CompatibleStoreConfig extends StoreBaseWith<"s3-compatible"> {
   readonly backend: "s3-compatible";
@@ -172,3 +181,19 @@ export interface S3KeyPair {
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
 }
+
+export const S3_COMPATIBLE_BACKEND = {
+  backend: "s3-compatible",
+  credentials: S3_COMPATIBLE_CREDENTIALS,
+  defaultCredentials: "minio",
+  storeKeys: S3_COMPATIBLE_STORE_KEYS,
+  parse: parseS3CompatibleStore,
+  names: { bucket: s3CompatibleBucketNameRule, identity: iamUserName },
+  tagRule: (k, v) =>
+    k.length < 1 || k.length > 128 || v.length > 256
+      ? "tag keys must be 1-128 characters and values at most 256"
+      : undefined,
+  zenml: { flavor: "s3", pathSchemes: ["s3://"] },
+  verifier: "s3",
+  storeFlags: [REGION_FLAG],
+} as const satisfies BackendDescriptor<"s3-compatible">;

@@ -2,7 +2,8 @@ import { getPartitionOutput } from "@pulumi/aws/getPartition";
 import * as iam from "@pulumi/aws/iam";
 import * as s3 from "@pulumi/aws/s3";
 import * as pulumi from "@pulumi/pulumi";
-import { iamUserName, s3BucketPrefix } from "../../config/names";
+import { AWS_BACKEND } from "../../config/backends/aws";
+import { s3BucketPrefix } from "../../config/names";
 import { credentialResourceName, FIRST_VERSION, type KeyVersions } from "../../config/rotation";
 import type { CredentialMode } from "../../config/types";
 import type { ConnectorAuth, Live, StoreOutputs } from "../../zenml/model";
@@ -45,7 +46,7 @@ export interface S3ArtifactStoreArgs extends BucketArgs {
 export class S3ArtifactStore extends pulumi.ComponentResource implements StoreOutputs {
   public readonly storeName: string;
   public readonly backend = "aws" as const;
-  public readonly flavor = "s3" as const;
+  public readonly flavor = AWS_BACKEND.zenml.flavor;
   /** The bucket, unless it was adopted. */
   public readonly bucket?: s3.Bucket;
   public readonly bucketName: pulumi.Output<string>;
@@ -124,7 +125,8 @@ export class S3ArtifactStore extends pulumi.ComponentResource implements StoreOu
         .apply(([r, roleArn]): Record<string, string> => ({ region: r, role_arn: roleArn }));
       this.credentials = pulumi.secret(pulumi.output({} as Record<string, string>));
     } else {
-      const userName = args.userName ?? iamUserName(pulumi.getProject(), pulumi.getStack(), name);
+      const userName =
+        args.userName ?? AWS_BACKEND.names.identity(pulumi.getProject(), pulumi.getStack(), name);
       const user = new iam.User(`${name}-user`, { name: userName, tags }, parent);
       this.user = user;
       // One resource per key version: a new version is a new key, created before

@@ -5,6 +5,7 @@ import * as storage from "@pulumi/azure-native/storage";
 import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
 import { credentialResourceName, FIRST_VERSION, type KeyVersions } from "../../config/rotation";
+import { AZURE_BACKEND } from "../../config/backends/azure";
 import type { AzureKeylessIdentity } from "../../config/backends/keyless";
 import type { CredentialMode } from "../../config/types";
 import type { LiveStoreAuth, StoreOutputs } from "../../zenml/model";
@@ -23,7 +24,6 @@ import {
   storageAccountScope,
 } from "./access";
 import {
-  applicationName,
   authenticationSecretName,
   containerListerRoleName,
   defaultContainerName,
@@ -82,7 +82,7 @@ export interface AzureBlobArtifactStoreArgs {
 export class AzureBlobArtifactStore extends pulumi.ComponentResource implements StoreOutputs {
   public readonly storeName: string;
   public readonly backend = "azure" as const;
-  public readonly flavor = "azure" as const;
+  public readonly flavor = AZURE_BACKEND.zenml.flavor;
   /** The resource group, unless an existing one is used. */
   public readonly resourceGroup?: resources.ResourceGroup;
   /** The storage account and container, unless an existing container is adopted. */
@@ -465,7 +465,7 @@ export class AzureBlobArtifactStore extends pulumi.ComponentResource implements 
   } {
     const parent = { parent: this };
     const deployer = azuread.getClientConfigOutput(parent);
-    const displayName = applicationName(pulumi.getProject(), pulumi.getStack(), name);
+    const displayName = AZURE_BACKEND.names.identity(pulumi.getProject(), pulumi.getStack(), name);
     // The deployer owns what it creates, so it can rotate and delete it later.
     const owners = [deployer.objectId];
     const application = new azuread.Application(

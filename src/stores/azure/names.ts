@@ -45,11 +45,6 @@ export function defaultContainerName(storeName: string): string {
   return storeName.replace(/-{2,}/g, "-");
 }
 
-/** The Azure AD application (and service principal) display name. */
-export function applicationName(project: string, stack: string, storeName: string): string {
-  return `zenml-${storeName}-${shortHash(project, stack, storeName)}`;
-}
-
 /**
  * The custom role that lets the service principal list the containers of one
  * storage account; role names are unique per tenant, hence the hash.

@@ -3,7 +3,7 @@ import * as kms from "@pulumi/gcp/kms";
 import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import * as storage from "@pulumi/gcp/storage";
 import * as pulumi from "@pulumi/pulumi";
-import { gcpServiceAccountId, gcsBucketHash, gcsBucketName } from "../../config/backends/gcp";
+import { GCP_BACKEND, gcsBucketHash, gcsBucketName } from "../../config/backends/gcp";
 import { credentialResourceName, FIRST_VERSION, type KeyVersions } from "../../config/rotation";
 import type { CredentialMode } from "../../config/types";
 import type { ConnectorAuth, Live, StoreOutputs } from "../../zenml/model";
@@ -76,7 +76,7 @@ export function decodeServiceAccountKey(privateKey: string): string {
 export class GcsArtifactStore extends pulumi.ComponentResource implements StoreOutputs {
   public readonly storeName: string;
   public readonly backend = "gcp" as const;
-  public readonly flavor = "gcp" as const;
+  public readonly flavor = GCP_BACKEND.zenml.flavor;
   /** The bucket, unless it was adopted. */
   public readonly bucket?: storage.Bucket;
   public readonly bucketName: pulumi.Output<string>;
@@ -147,7 +147,7 @@ export class GcsArtifactStore extends pulumi.ComponentResource implements StoreO
     }
 
     const accountId =
-      args.accountId ?? gcpServiceAccountId(pulumi.getProject(), pulumi.getStack(), name);
+      args.accountId ?? GCP_BACKEND.names.identity(pulumi.getProject(), pulumi.getStack(), name);
     const serviceAccount = new serviceaccount.Account(
       `${name}-sa`,
       {

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { S3KeyPair } from "../../config/backends/s3Compatible";
+import { S3_COMPATIBLE_BACKEND, type S3KeyPair } from "../../config/backends/s3Compatible";
 import type { SecretAuth, StoreOutputs } from "../../zenml/model";
 import type { S3CompatibleServerArgs } from "./facts";
 import { checkedEndpoint, s3CompatibleOutputs } from "./outputs";
@@ -23,7 +23,7 @@ export class ExistingS3CompatibleArtifactStore
 {
   public readonly storeName: string;
   public readonly backend = "s3-compatible" as const;
-  public readonly flavor = "s3" as const;
+  public readonly flavor = S3_COMPATIBLE_BACKEND.zenml.flavor;
   /** A ZenML secret, not a connector (see ./outputs.ts). */
   public readonly auth: SecretAuth;
   public readonly endpoint: string;

@@ -1,7 +1,7 @@
 import * as minio from "@pulumi/minio";
 import * as pulumi from "@pulumi/pulumi";
-import type { S3KeyPair } from "../../config/backends/s3Compatible";
-import { iamUserName, s3BucketPrefix } from "../../config/names";
+import { S3_COMPATIBLE_BACKEND, type S3KeyPair } from "../../config/backends/s3Compatible";
+import { s3BucketPrefix } from "../../config/names";
 import { credentialResourceName, FIRST_VERSION, type KeyVersions } from "../../config/rotation";
 import { artifactAccessPolicy } from "../aws/policies";
 import type { SecretAuth, StoreOutputs } from "../../zenml/model";
@@ -36,7 +36,7 @@ export interface MinioArtifactStoreArgs extends S3CompatibleServerArgs, BucketAr
 export class MinioArtifactStore extends pulumi.ComponentResource implements StoreOutputs {
   public readonly storeName: string;
   public readonly backend = "s3-compatible" as const;
-  public readonly flavor = "s3" as const;
+  public readonly flavor = S3_COMPATIBLE_BACKEND.zenml.flavor;
   /** A ZenML secret, not a connector (see ./outputs.ts). */
   public readonly auth: SecretAuth;
   public readonly endpoint: string;
@@ -101,7 +101,9 @@ export class MinioArtifactStore extends pulumi.ComponentResource implements Stor
         objectsArn: pulumi.interpolate`arn:aws:s3:::${this.bucketName}/*`,
       }),
     );
-    const userName = args.userName ?? iamUserName(pulumi.getProject(), pulumi.getStack(), name);
+    const userName =
+      args.userName ??
+      S3_COMPATIBLE_BACKEND.names.identity(pulumi.getProject(), pulumi.getStack(), name);
     this.policy = new minio.IamPolicy(
       `${name}-policy`,
       { name: userName, policy: policyDocument },

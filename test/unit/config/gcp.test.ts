@@ -8,7 +8,7 @@ import {
   parseServiceAccountKey,
 } from "../../../src/config/backends/gcp";
 import { ConfigError } from "../../../src/config/errors";
-import { BUCKET_NAME_RULES } from "../../../src/config/names";
+import { BACKEND_DESCRIPTORS } from "../../../src/config/backends";
 import { parseDeployment, type RawDeployment } from "../../../src/config/parse";
 import { fakeGcpServiceAccountKeyJson } from "../support/mocks";
 
@@ -265,10 +265,10 @@ describe("gcp naming helpers", () => {
     const b = gcsBucketName("artifacts", gcsBucketHash("zrs", "dev", "proj-b1", "artifacts"));
     expect(a).toMatch(/^zenml-artifacts-[0-9a-f]{8}$/);
     expect(a).not.toBe(b);
-    expect(BUCKET_NAME_RULES.gcp(a)).toBeUndefined();
+    expect(BACKEND_DESCRIPTORS.gcp.names.bucket(a)).toBeUndefined();
     const longest = gcsBucketName("a".repeat(40), "0".repeat(8));
     expect(longest.length).toBeLessThanOrEqual(63);
-    expect(BUCKET_NAME_RULES.gcp(longest)).toBeUndefined();
+    expect(BACKEND_DESCRIPTORS.gcp.names.bucket(longest)).toBeUndefined();
   });
 
   it.each([

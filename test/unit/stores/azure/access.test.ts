@@ -11,15 +11,14 @@ import {
   storageAccountScope,
 } from "../../../../src/stores/azure/access";
 import {
-  applicationName,
   authenticationSecretName,
   containerListerRoleName,
   defaultContainerName,
   resourceGroupName,
   storageAccountName,
 } from "../../../../src/stores/azure/names";
-import { storageAccountNameRule } from "../../../../src/config/backends/azure";
-import { BUCKET_NAME_RULES } from "../../../../src/config/names";
+import { applicationName, storageAccountNameRule } from "../../../../src/config/backends/azure";
+import { BACKEND_DESCRIPTORS } from "../../../../src/config/backends";
 
 const SUB = "11111111-2222-3333-4444-555555555555";
 const where = { subscriptionId: SUB, resourceGroup: "rg", project: "p", stack: "s" };
@@ -121,7 +120,7 @@ describe("derived names", () => {
   });
 
   it.each(["abc", "x--y", "abc-def"])("make %s a valid container name", (store) => {
-    expect(BUCKET_NAME_RULES.azure(defaultContainerName(store))).toBeUndefined();
+    expect(BACKEND_DESCRIPTORS.azure.names.bucket(defaultContainerName(store))).toBeUndefined();
   });
 
   it("name the resource group, application, lister role and ZenML secret", () => {

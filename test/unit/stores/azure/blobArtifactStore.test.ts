@@ -1,10 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import {
-  applicationName,
-  resourceGroupName,
-  storageAccountName,
-} from "../../../../src/stores/azure/names";
+import { resourceGroupName, storageAccountName } from "../../../../src/stores/azure/names";
+import { applicationName } from "../../../../src/config/backends/azure";
 import {
   AZURE_CLIENT_ID,
   AZURE_CMK_PRINCIPAL_ID,

@@ -1,0 +1,83 @@
+import type { Backend, ConfigContext, CredentialMode, StoreBaseWith } from "../base";
+import type { Obj } from "../fields";
+import type { StoreConfig } from "../types";
+
+/**
+ * What the project knows about one backend, as data: each backend's file
+ * exports one `BackendDescriptor`, and ./index.ts joins them into the
+ * registry the parser, the CLI, rotation, the registration model and
+ * verification read.
+ */
+
+/** What a credential mode leaves ZenML holding. */
+export type CredentialKind =
+  /** A key this project mints for ZenML, and so can rotate. */
+  | "minted-key"
+  /** A secret this project does not rotate (a key the user gives, a SAS token). */
+  | "secret"
+  /** No secret anywhere: ZenML's server uses its own (or a federated) identity. */
+  | "keyless";
+
+/** ZenML artifact-store flavors this project registers. */
+export type ArtifactStoreFlavor = "s3" | "gcp" | "azure";
+
+/** The storage protocol a store is verified with; src/automation/verify maps each to its verifier. */
+export type VerifierProtocol = "s3" | "gcs" | "azure";
+
+/** The first rule a name breaks, or undefined when it is valid. */
+export type NameRule = (name: string) => string | undefined;
+
+/** A store flag of the CLI: it sets one key of the store it describes. */
+export interface StoreFlag {
+  /** The flag without its dashes, e.g. `bucket-name`. */
+  readonly flag: string;
+  /** The store key it sets, dotted for nested keys, e.g. `bucket.name`. */
+  readonly configPath: string;
+  readonly type: "string" | "boolean";
+  /** Repeatable `KEY=VALUE`: each pair is merged into the object at `configPath`. */
+  readonly keyValue?: true;
+  readonly describe: string;
+  readonly choices?: readonly string[];
+}
+
+/** A backend's modes and what each leaves ZenML holding; keyed by any mode when B is every backend. */
+type CredentialTable<B extends Backend> = Backend extends B
+  ? Readonly<Record<string, CredentialKind>>
+  : { readonly [M in CredentialMode<B>]: CredentialKind };
+
+export interface BackendDescriptor<B extends Backend = Backend> {
+  readonly backend: B;
+  /** The identity modes (`credentials` values), in the order help lists them. */
+  readonly credentials: CredentialTable<B>;
+  readonly defaultCredentials: CredentialMode<B>;
+  /** Store keys only this backend has. */
+  readonly storeKeys: readonly string[];
+  /** Reads the backend's own keys; `base` holds the common ones and a valid mode. */
+  parse(obj: Obj, key: string, base: StoreBaseWith<B>, context: ConfigContext): StoreConfig;
+  readonly names: {
+    /** The rule for `bucket.name` (a container name on Azure). */
+    readonly bucket: NameRule;
+    /** The name of the identity minted for ZenML, unique per Pulumi project, stack and store. */
+    readonly identity: (project: string, stack: string, storeName: string) => string;
+  };
+  /** What `bucket.encryptionKey` must look like; undefined when it is not supported. */
+  readonly customerKey?: { readonly pattern: RegExp; readonly rule: string };
+  /** The first rule a tag (label) breaks, or undefined. */
+  tagRule(key: string, value: string): string | undefined;
+  readonly zenml: {
+    readonly flavor: ArtifactStoreFlavor;
+    /** The path schemes the flavor accepts; the store's path uses the first. */
+    readonly pathSchemes: readonly string[];
+  };
+  readonly verifier: VerifierProtocol;
+  /** The CLI flags only this backend's stores take. */
+  readonly storeFlags: readonly StoreFlag[];
+}
+
+/** `--region`: shared by the backends whose stores have a `region` key. */
+export const REGION_FLAG = {
+  flag: "region",
+  configPath: "region",
+  type: "string",
+  describe: "Region of the bucket",
+} as const satisfies StoreFlag;

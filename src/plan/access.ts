@@ -185,7 +185,7 @@ function refTo(r: PlannedResource | undefined): ResourceRef | undefined {
 }
 
 /** The references of shown values, by their text. */
-export function referencesOf(shown: readonly Shown[]): References {
+function referencesOf(shown: readonly Shown[]): References {
   return Object.fromEntries(
     shown.filter((s) => s.ref !== undefined).map((s) => [s.text, s.ref!] as const),
   );

@@ -238,12 +238,14 @@ function grantLines(grant: Grant): string[] {
   return lines;
 }
 
-/** Items joined with ", " into lines of about MAX_VALUE characters. */
+const ROLE_LINE = 80;
+
+/** Items joined with ", " into lines of at most ROLE_LINE characters (or one longer item). */
 function wrap(items: readonly string[]): string[] {
   const lines: string[] = [];
   for (const item of items) {
     const last = lines.length - 1;
-    if (last >= 0 && lines[last].length + item.length + 2 <= MAX_VALUE / 2) {
+    if (last >= 0 && lines[last].length + item.length + 2 <= ROLE_LINE) {
       lines[last] = `${lines[last]}, ${item}`;
     } else lines.push(item);
   }

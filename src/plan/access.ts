@@ -1,5 +1,7 @@
 import type { InvokeCall, PlannedResource } from "./offline";
 import { isObject } from "../config/fields";
+import type { StoreAuth } from "../zenml/model";
+import { GCP_ROLE_PERMISSIONS } from "./gcpRoles";
 
 /**
  * The access report: which identity may do which actions on which resource,
@@ -8,9 +10,20 @@ import { isObject } from "../config/fields";
  * role bindings (GCP IAM members and bindings, Azure role assignments) and the
  * credentials minted for identities. Extraction goes by the shape of inputs,
  * not by backend, so a new backend's resources show up without changes here.
+ * Values stay bare; which planned resource a value names is kept beside it
+ * (`references`), so `--json` carries data and the text adds `[Type name]`.
  */
 
 type Json = Record<string, unknown>;
+
+/** A planned resource a value names: its type token and logical (Pulumi) name. */
+export interface ResourceRef {
+  readonly type: string;
+  readonly name: string;
+}
+
+/** Which planned resource a shown value names, by the value as shown. */
+export type References = Readonly<Record<string, ResourceRef>>;
 
 export type GrantKind =
   | "identity policy"
@@ -33,14 +46,27 @@ export interface Grant {
   readonly conditions: readonly string[];
   /** The resource that grants it: `<type> <logical name>`. */
   readonly via: string;
-  /** For a custom role defined by the program: what the role contains. */
+  /** What the role carries: a custom role's permissions, or a known predefined role's. */
   readonly roleContents?: readonly string[];
+  /** The store the grant belongs to, when the report was made for stores. */
+  readonly store?: string;
+  /** The planned resources the principal, actions, resources and conditions name. */
+  readonly references: References;
 }
 
 export interface MintedCredential {
-  /** The identity the credential authenticates as. */
+  /** The identity the credential authenticates as (or the token itself). */
   readonly identity: string;
   readonly via: string;
+  readonly store?: string;
+  /** Where ZenML is given it: `ZenML secret <name>` or `ZenML connector <type>/<method>`. */
+  readonly givenTo?: string;
+  readonly references: References;
+}
+
+/** What the report needs to know of the stores: their names and how ZenML reaches each. */
+export interface StoreContext {
+  readonly auth: Readonly<Record<string, StoreAuth | undefined>>;
 }
 
 export interface AccessReport {
@@ -79,9 +105,30 @@ const INDEXED_KEYS = [
   "accountId",
 ];
 
+/** A value seen in a longer one as a whole segment (`arn:…:::b/*`, `/blob/account/container`). */
+function containsSegment(value: string, part: string): boolean {
+  for (let i = value.indexOf(part); i !== -1; i = value.indexOf(part, i + 1)) {
+    const end = i + part.length;
+    if (
+      (i === 0 || /[/:@=]/.test(value[i - 1])) &&
+      (end === value.length || /[/:]/.test(value[end]))
+    )
+      return true;
+  }
+  return false;
+}
+
+/** Whether a resource's kind fits what an input names: `policyName` → a policy. */
+function fitsHint(r: PlannedResource, hint: string | undefined): boolean {
+  if (hint === undefined) return false;
+  const kind = shortType(r.type).toLowerCase();
+  const wanted = hint.toLowerCase().replace(/(name|id|arn|ids|names|s)$/, "");
+  return wanted.length > 0 && (kind.includes(wanted) || wanted.includes(kind));
+}
+
 /** Maps physical identifiers (ARNs, names, ids, e-mails) back to the planned resources. */
 export class Resolver {
-  private readonly exact = new Map<string, PlannedResource>();
+  private readonly exact = new Map<string, PlannedResource[]>();
   private readonly values: [string, PlannedResource][] = [];
 
   constructor(resources: readonly PlannedResource[]) {
@@ -90,35 +137,79 @@ export class Resolver {
       for (const key of INDEXED_KEYS) {
         const v = r.state[key];
         if (typeof v !== "string" || v.length < 3) continue;
-        if (!this.exact.has(v)) this.exact.set(v, r);
-        if (v.length >= 6) this.values.push([v, r]);
+        const same = this.exact.get(v) ?? [];
+        if (!same.includes(r)) this.exact.set(v, [...same, r]);
+        // Plain words ("default") name nothing inside a longer value.
+        if (v.length >= 6 && /[^a-zA-Z]/.test(v)) this.values.push([v, r]);
       }
     }
     this.values.sort((a, b) => b[0].length - a[0].length);
   }
 
-  /** The resource a value names exactly, or the resource whose identifier it contains. */
-  find(value: string): PlannedResource | undefined {
+  /**
+   * The resource a value names exactly, or the resource whose identifier it contains
+   * as a segment; `hint` (the input's key, or a kind) picks among several.
+   */
+  find(value: string, hint?: string): PlannedResource | undefined {
     const direct = this.exact.get(value);
-    if (direct) return direct;
-    return this.values.find(([v]) => value.includes(v))?.[1];
+    if (direct) return direct.find((r) => fitsHint(r, hint)) ?? direct[0];
+    const inside = this.values.filter(([v]) => containsSegment(value, v)).map(([, r]) => r);
+    return inside.find((r) => fitsHint(r, hint)) ?? inside[0];
   }
 
-  /** `value [Type logical-name]`, or the value alone when it names nothing planned. */
-  label(value: string): string {
+  /** `value`, and the resource it names when one is planned. */
+  show(value: string, hint?: string): Shown {
+    return { text: value, ref: refTo(this.find(value, hint)) };
+  }
+
+  /** Like `show`, but a value only the resource `self` itself holds names nothing. */
+  showFrom(value: string, self: PlannedResource, prefix = ""): Shown {
     const r = this.find(value);
-    return r ? `${value} [${shortType(r.type)} ${r.name}]` : value;
+    return { text: `${prefix}${value}`, ref: r === self ? undefined : refTo(r) };
   }
 
-  /** Like `label`, but a value only the resource `self` itself holds stays bare. */
-  labelFrom(value: string, self: PlannedResource): string {
-    return this.find(value) === self ? value : this.label(value);
+  /** An identity referenced by name: `IAM user zenml-…`, naming the user resource. */
+  identity(kind: string, value: string): Shown {
+    return { text: `${kind} ${value}`, ref: refTo(this.find(value, kind.split(" ").pop())) };
   }
+}
 
-  /** The display name of an identity referenced by name (`user: zenml-…`). */
-  identity(kind: string, value: string): string {
-    return `${kind} ${this.label(value)}`;
-  }
+/** A value as the report shows it, and the planned resource it names. */
+export interface Shown {
+  readonly text: string;
+  readonly ref?: ResourceRef;
+}
+
+function refTo(r: PlannedResource | undefined): ResourceRef | undefined {
+  return r ? { type: r.type, name: r.name } : undefined;
+}
+
+/** The references of shown values, by their text. */
+function referencesOf(shown: readonly Shown[]): References {
+  return Object.fromEntries(
+    shown.filter((s) => s.ref !== undefined).map((s) => [s.text, s.ref!] as const),
+  );
+}
+
+/** `value [Type logical-name]`: a value with the resource it names, for text output. */
+export function labelled(value: string, ref: ResourceRef | undefined): string {
+  return ref ? `${value} [${shortType(ref.type)} ${ref.name}]` : value;
+}
+
+/** A grant's values as the text shows them: each with the resource it names. */
+export function labelledGrant(g: Grant): Omit<Grant, "references"> {
+  const shown = (v: string): string => labelled(v, g.references[v]);
+  return {
+    kind: g.kind,
+    principal: shown(g.principal),
+    effect: g.effect,
+    actions: g.actions.map(shown),
+    resources: g.resources.map(shown),
+    conditions: g.conditions.map(shown),
+    via: g.via,
+    ...(g.roleContents ? { roleContents: g.roleContents } : {}),
+    ...(g.store !== undefined ? { store: g.store } : {}),
+  };
 }
 
 interface Statement {
@@ -148,60 +239,95 @@ export function policyStatements(value: unknown): Statement[] | undefined {
   return statements.filter(isObject) as Statement[];
 }
 
-function conditionLines(condition: unknown, resolver: Resolver): string[] {
+function conditionLines(condition: unknown, resolver: Resolver): Shown[] {
   if (!isObject(condition)) return [];
-  const lines: string[] = [];
+  const lines: Shown[] = [];
   for (const [op, clauses] of Object.entries(condition)) {
     if (!isObject(clauses)) continue;
     for (const [key, value] of Object.entries(clauses)) {
-      lines.push(
-        `${key} ${op} ${list(value)
-          .map((v) => resolver.label(v))
-          .join(" | ")}`,
-      );
+      const values = list(value);
+      // A condition line names the first planned resource among its values.
+      const ref = values.map((v) => resolver.show(v).ref).find((x) => x !== undefined);
+      lines.push({ text: `${key} ${op} ${values.join(" | ")}`, ref });
     }
   }
   return lines;
 }
 
-function principals(p: unknown, resolver: Resolver): string[] {
-  if (p === "*") return ["anyone (*)"];
-  if (!isObject(p)) return list(p).map((v) => resolver.label(v));
-  const out: string[] = [];
+function principals(p: unknown, resolver: Resolver): Shown[] {
+  if (p === "*") return [{ text: "anyone (*)" }];
+  if (!isObject(p)) return list(p).map((v) => resolver.show(v));
+  const out: Shown[] = [];
   for (const [kind, value] of Object.entries(p)) {
     for (const v of list(value)) {
-      if (v === "*") out.push(`any ${kind} principal (*)`);
+      if (v === "*") out.push({ text: `any ${kind} principal (*)` });
       else if (kind === "AWS" && /^arn:[^:]+:iam::\d{12}:root$/.test(v)) {
-        out.push(`AWS account ${v.split(":")[4]} (${v})`);
-      } else out.push(`${kind} ${resolver.label(v)}`);
+        out.push({ text: `AWS account ${v.split(":")[4]} (${v})` });
+      } else out.push({ text: `${kind} ${v}`, ref: resolver.show(v).ref });
     }
   }
   return out;
 }
 
-function statementGrant(
-  s: Statement,
-  kind: GrantKind,
-  principal: string,
-  resources: string[],
-  resolver: Resolver,
-  r: PlannedResource,
-): Grant {
+/** The parts of a grant as shown; `grant` keeps the texts and gathers their references. */
+interface GrantParts {
+  readonly kind: GrantKind;
+  readonly principal: Shown;
+  readonly effect: "Allow" | "Deny";
+  readonly actions: readonly Shown[];
+  readonly resources: readonly Shown[];
+  readonly conditions: readonly Shown[];
+  readonly via: string;
+  readonly roleContents?: readonly string[];
+}
+
+function grant(parts: GrantParts): Grant {
+  const texts = (shown: readonly Shown[]): string[] => shown.map((x) => x.text);
   return {
-    kind,
-    principal,
-    effect: s.Effect === "Deny" ? "Deny" : "Allow",
-    actions: [...list(s.Action), ...list(s.NotAction).map((a) => `NOT ${a}`)],
-    resources,
-    conditions: conditionLines(s.Condition, resolver),
-    via: via(r),
+    kind: parts.kind,
+    principal: parts.principal.text,
+    effect: parts.effect,
+    actions: texts(parts.actions),
+    resources: texts(parts.resources),
+    conditions: texts(parts.conditions),
+    via: parts.via,
+    ...(parts.roleContents && parts.roleContents.length > 0
+      ? { roleContents: parts.roleContents }
+      : {}),
+    references: referencesOf([
+      parts.principal,
+      ...parts.actions,
+      ...parts.resources,
+      ...parts.conditions,
+    ]),
   };
 }
 
-function statementResources(s: Statement, resolver: Resolver): string[] {
+const plain = (texts: readonly string[]): Shown[] => texts.map((text) => ({ text }));
+
+function statementGrant(
+  s: Statement,
+  kind: GrantKind,
+  principal: Shown,
+  resources: Shown[],
+  resolver: Resolver,
+  r: PlannedResource,
+): Grant {
+  return grant({
+    kind,
+    principal,
+    effect: s.Effect === "Deny" ? "Deny" : "Allow",
+    actions: plain([...list(s.Action), ...list(s.NotAction).map((a) => `NOT ${a}`)]),
+    resources,
+    conditions: conditionLines(s.Condition, resolver),
+    via: via(r),
+  });
+}
+
+function statementResources(s: Statement, resolver: Resolver): Shown[] {
   return [
-    ...list(s.Resource).map((v) => resolver.label(v)),
-    ...list(s.NotResource).map((v) => `NOT ${resolver.label(v)}`),
+    ...list(s.Resource).map((v) => resolver.show(v)),
+    ...list(s.NotResource).map((v) => ({ text: `NOT ${v}`, ref: resolver.show(v).ref })),
   ];
 }
 
@@ -218,8 +344,8 @@ const IDENTITY_INPUTS: readonly [string, string][] = [
   ["targetUser", "service account of user"],
 ];
 
-function identitiesOf(inputs: Json, resolver: Resolver): string[] {
-  const out: string[] = [];
+function identitiesOf(inputs: Json, resolver: Resolver): Shown[] {
+  const out: Shown[] = [];
   for (const [key, kind] of IDENTITY_INPUTS) {
     for (const v of list(inputs[key])) out.push(resolver.identity(kind, v));
   }
@@ -231,13 +357,13 @@ function attachedTo(
   policy: PlannedResource,
   resources: readonly PlannedResource[],
   resolver: Resolver,
-): string[] {
+): Shown[] {
   const handles = new Set(
     ["arn", "id", "name"]
       .map((k) => policy.state[k])
       .filter((v): v is string => typeof v === "string"),
   );
-  const out: string[] = [];
+  const out: Shown[] = [];
   for (const r of resources) {
     if (r === policy || !r.custom) continue;
     const refs = Object.entries(r.inputs).filter(
@@ -261,7 +387,7 @@ function policyGrants(
   const trust = policyStatements(r.inputs.assumeRolePolicy);
   if (trust) {
     found = true;
-    const self = resolver.label(String(r.state.arn ?? r.state.name ?? r.name));
+    const self = resolver.show(String(r.state.arn ?? r.state.name ?? r.name));
     for (const s of trust) {
       for (const p of principals(s.Principal ?? s.NotPrincipal, resolver)) {
         grants.push(statementGrant(s, "trust policy", p, [self], resolver, r));
@@ -277,7 +403,7 @@ function policyGrants(
       identities.length === 0 &&
       statements.some((s) => s.Principal !== undefined || s.NotPrincipal !== undefined);
     if (isResourcePolicy) {
-      const onWhat = resolver.label(String(r.inputs.bucket ?? r.inputs.resourceArn ?? r.name));
+      const onWhat = resolver.show(String(r.inputs.bucket ?? r.inputs.resourceArn ?? r.name));
       for (const s of statements) {
         const target = statementResources(s, resolver);
         for (const p of principals(s.Principal ?? s.NotPrincipal ?? "*", resolver)) {
@@ -290,7 +416,9 @@ function policyGrants(
     }
     const who = identities.length > 0 ? identities : attachedTo(r, resources, resolver);
     const holders =
-      who.length > 0 ? who : [`whoever policy ${r.name} is attached to (no attachment planned)`];
+      who.length > 0
+        ? who
+        : [{ text: `whoever policy ${r.name} is attached to (no attachment planned)` }];
     for (const s of statements) {
       for (const p of holders) {
         grants.push(
@@ -315,10 +443,10 @@ const AZURE_ROLES: Readonly<Record<string, string>> = {
   "8e3af657-a8ff-443c-a75c-2fe8c4bcb635": "Owner",
 };
 
-function roleLabel(role: string, resolver: Resolver): string {
+function roleShown(role: string, resolver: Resolver): Shown {
   const id = role.split("/").pop()?.toLowerCase() ?? role;
   const name = AZURE_ROLES[id];
-  return name ? `${name} (${role})` : resolver.label(role);
+  return name ? { text: `${name} (${role})` } : resolver.show(role);
 }
 
 const ROLE_INPUTS = ["role", "roleDefinitionId", "roleName"];
@@ -342,27 +470,30 @@ function bindingGrants(r: PlannedResource, resolver: Resolver): Grant[] | undefi
   if (roleKey === undefined || memberKey === undefined) return undefined;
   const targetKey = TARGET_INPUTS.find((k) => typeof r.inputs[k] === "string");
   const target = targetKey
-    ? resolver.label(String(r.inputs[targetKey]))
-    : `${shortType(r.type)} ${r.name}`;
+    ? resolver.show(String(r.inputs[targetKey]), targetKey)
+    : { text: `${shortType(r.type)} ${r.name}` };
   const condition = isObject(r.inputs.condition)
-    ? [
+    ? plain([
         `${String(r.inputs.condition.title ?? "condition")}: ${String(r.inputs.condition.expression ?? "")}`,
-      ]
+      ])
     : [];
   const principalType =
     typeof r.inputs.principalType === "string" ? `${r.inputs.principalType} ` : "";
   const role = String(r.inputs[roleKey]);
-  const contents = customRolePermissions(role, resolver);
-  return list(r.inputs[memberKey]).map((m) => ({
-    kind: "role binding" as const,
-    principal: `${principalType}${resolver.labelFrom(m, r)}`,
-    effect: "Allow" as const,
-    actions: [roleLabel(role, resolver)],
-    resources: [target],
-    conditions: condition,
-    via: via(r),
-    ...(contents.length > 0 ? { roleContents: contents } : {}),
-  }));
+  const custom = customRolePermissions(role, resolver);
+  const contents = custom.length > 0 ? custom : (GCP_ROLE_PERMISSIONS[role] ?? []);
+  return list(r.inputs[memberKey]).map((m) =>
+    grant({
+      kind: "role binding",
+      principal: resolver.showFrom(m, r, principalType),
+      effect: "Allow",
+      actions: [roleShown(role, resolver)],
+      resources: [target],
+      conditions: condition,
+      via: via(r),
+      roleContents: contents,
+    }),
+  );
 }
 
 /** What a custom role defined in the same program grants (Azure role definition, GCP custom role). */
@@ -400,35 +531,56 @@ const SAS_PERMISSIONS: Readonly<Record<string, string>> = {
   i: "set immutability policy",
 };
 
-/** Bearer tokens minted by an invoke (Azure SAS): whoever holds the token may do what it says. */
-function tokenGrants(calls: readonly InvokeCall[], resolver: Resolver): Grant[] {
-  const out: Grant[] = [];
-  for (const call of calls) {
-    if (!/SAS$/i.test(call.token)) continue;
-    const i = call.inputs;
-    const permissions = typeof i.permissions === "string" ? i.permissions : "";
-    const conditions: string[] = [];
-    if (typeof i.sharedAccessExpiryTime === "string")
-      conditions.push(`until ${i.sharedAccessExpiryTime}`);
-    if (typeof i.sharedAccessStartTime === "string")
-      conditions.push(`from ${i.sharedAccessStartTime}`);
-    if (typeof i.protocols === "string") conditions.push(`protocols ${i.protocols}`);
-    if (typeof i.iPAddressOrRange === "string") conditions.push(`from IP ${i.iPAddressOrRange}`);
-    const target =
-      typeof i.canonicalizedResource === "string"
-        ? i.canonicalizedResource
-        : String(i.accountName ?? "the storage account");
-    out.push({
-      kind: "bearer token",
-      principal: "anyone holding the SAS token (stored as a Pulumi secret)",
-      effect: "Allow",
-      actions: [...permissions].map((c) => `${c} (${SAS_PERMISSIONS[c] ?? "?"})`),
-      resources: [resolver.label(target)],
-      conditions,
-      via: `invoke ${call.token}`,
+/** A SAS minted by an invoke: whoever holds the token may do what it says, on what it names. */
+interface SasToken {
+  readonly call: InvokeCall;
+  /** What the token is for: the container (or account) it names, resolved. */
+  readonly target: Shown;
+}
+
+function sasTokens(calls: readonly InvokeCall[], resolver: Resolver): SasToken[] {
+  return calls
+    .filter((call) => /SAS$/i.test(call.token))
+    .map((call) => {
+      const i = call.inputs;
+      const target =
+        typeof i.canonicalizedResource === "string"
+          ? i.canonicalizedResource
+          : String(i.accountName ?? "the storage account");
+      // A container SAS (`sr=c`) names its container, not the account in its path.
+      return { call, target: resolver.show(target, i.resource === "c" ? "container" : undefined) };
     });
-  }
-  return out;
+}
+
+/** Where ZenML holds a store's credential, from how ZenML reaches the store. */
+function heldBy(auth: StoreAuth | undefined): string | undefined {
+  if (auth === undefined) return undefined;
+  return auth.kind === "secret"
+    ? `ZenML secret ${auth.name}`
+    : `ZenML connector ${auth.type}/${auth.method}`;
+}
+
+function tokenGrant(token: SasToken, holder: string | undefined): Grant {
+  const i = token.call.inputs;
+  const permissions = typeof i.permissions === "string" ? i.permissions : "";
+  const conditions: string[] = [];
+  if (typeof i.sharedAccessExpiryTime === "string")
+    conditions.push(`until ${i.sharedAccessExpiryTime}`);
+  if (typeof i.sharedAccessStartTime === "string")
+    conditions.push(`from ${i.sharedAccessStartTime}`);
+  if (typeof i.protocols === "string") conditions.push(`protocols ${i.protocols}`);
+  if (typeof i.iPAddressOrRange === "string") conditions.push(`from IP ${i.iPAddressOrRange}`);
+  return grant({
+    kind: "bearer token",
+    principal: {
+      text: `anyone holding the SAS token (${holder ? `in ${holder}` : "stored as a Pulumi secret"})`,
+    },
+    effect: "Allow",
+    actions: plain([...permissions].map((c) => `${c} (${SAS_PERMISSIONS[c] ?? "?"})`)),
+    resources: [token.target],
+    conditions: plain(conditions),
+    via: `invoke ${token.call.token}`,
+  });
 }
 
 const CREDENTIAL_TYPE = /(AccessKey|ServiceAccountKey|Password|Secret|SasToken|:Key)$/;
@@ -442,19 +594,31 @@ const CREDENTIAL_OWNER_INPUTS: readonly [string, string][] = [
   ["targetUser", "user"],
 ];
 
-function credentialOf(r: PlannedResource, resolver: Resolver): MintedCredential | undefined {
+/**
+ * A credential a resource mints: the identity it authenticates as, and whether it is a
+ * credential for another identity (a key, a password) rather than an identity's own
+ * secret (a MinIO user's), which nothing hands to ZenML.
+ */
+function credentialOf(
+  r: PlannedResource,
+  resolver: Resolver,
+): { identity: Shown; forIdentity: boolean } | undefined {
   const byType = CREDENTIAL_TYPE.test(r.type) && !/^[a-z-]+:kms\//.test(r.type);
   const byOutput = ["secret", "secretKey", "privateKey"].some(
     (k) => typeof r.state[k] === "string",
   );
   if (!byType && !byOutput) return undefined;
   const owner = CREDENTIAL_OWNER_INPUTS.find(([k]) => typeof r.inputs[k] === "string");
-  const self = typeof r.state.name === "string" ? resolver.label(r.state.name) : r.name;
+  if (owner) {
+    return {
+      identity: resolver.identity(owner[1], String(r.inputs[owner[0]])),
+      forIdentity: true,
+    };
+  }
+  const self = typeof r.state.name === "string" ? resolver.show(r.state.name) : undefined;
   return {
-    identity: owner
-      ? resolver.identity(owner[1], String(r.inputs[owner[0]]))
-      : `${shortType(r.type)} ${self}`,
-    via: via(r),
+    identity: { text: `${shortType(r.type)} ${self?.text ?? r.name}`, ref: self?.ref },
+    forIdentity: false,
   };
 }
 
@@ -508,53 +672,92 @@ function federationGrants(r: PlannedResource, resolver: Resolver): Grant[] | und
       conditions.push(`audience in ${list(oidc.allowedAudiences).join(" | ")}`);
     }
     return [
-      {
+      grant({
         kind: "federation",
-        principal,
+        principal: { text: principal },
         effect: "Allow",
-        actions: ["exchange its token for a federated identity (STS)"],
-        resources: [resolver.label(String(i.workloadIdentityPoolId ?? r.name))],
-        conditions,
+        actions: plain(["exchange its token for a federated identity (STS)"]),
+        resources: [resolver.show(String(i.workloadIdentityPoolId ?? r.name))],
+        conditions: plain(conditions),
         via: via(r),
-      },
+      }),
     ];
   }
   if (typeof i.issuer === "string" && typeof i.subject === "string" && i.audiences !== undefined) {
     return [
-      {
+      grant({
         kind: "federation",
-        principal: `tokens of OIDC issuer ${i.issuer}`,
+        principal: { text: `tokens of OIDC issuer ${i.issuer}` },
         effect: "Allow",
-        actions: ["sign in as the managed identity (token exchange)"],
-        resources: [resolver.label(String(i.resourceName ?? r.name))],
-        conditions: [`subject == ${i.subject}`, `audience in ${list(i.audiences).join(" | ")}`],
+        actions: plain(["sign in as the managed identity (token exchange)"]),
+        resources: [resolver.show(String(i.resourceName ?? r.name), "identity")],
+        conditions: plain([
+          `subject == ${i.subject}`,
+          `audience in ${list(i.audiences).join(" | ")}`,
+        ]),
         via: via(r),
-      },
+      }),
     ];
   }
   return undefined;
 }
 
-/** Builds the access report from the planned resources. */
+/** The store a resource belongs to: its name is the store's name or starts with `<store>-`. */
+export function storeOf(name: string, storeNames: readonly string[]): string | undefined {
+  return [...storeNames]
+    .sort((a, b) => b.length - a.length)
+    .find((s) => name === s || name.startsWith(`${s}-`));
+}
+
+/**
+ * Builds the access report from the planned resources. With `stores`, each grant and
+ * credential names its store, and credentials say where ZenML is given them.
+ */
 export function accessReport(
   resources: readonly PlannedResource[],
   invokeCalls: readonly InvokeCall[] = [],
+  stores?: StoreContext,
 ): AccessReport {
   const resolver = new Resolver(resources);
+  const storeNames = Object.keys(stores?.auth ?? {});
+  const inStore = (name: string): { store?: string } => {
+    const store = stores ? storeOf(name, storeNames) : undefined;
+    return store !== undefined ? { store } : {};
+  };
+  const given = (name: string): { givenTo?: string } => {
+    const store = inStore(name).store;
+    const holder = store !== undefined ? heldBy(stores?.auth[store]) : undefined;
+    return holder !== undefined ? { givenTo: holder } : {};
+  };
   const grants: Grant[] = [];
   const credentials: MintedCredential[] = [];
   for (const r of resources) {
     if (!r.custom) continue;
     const fromPolicy = policyGrants(r, resources, resolver) ?? federationGrants(r, resolver);
-    if (fromPolicy) grants.push(...fromPolicy);
-    else {
-      const fromBinding = bindingGrants(r, resolver);
-      if (fromBinding) grants.push(...fromBinding);
-    }
+    const found = fromPolicy ?? bindingGrants(r, resolver) ?? [];
+    grants.push(...found.map((g) => ({ ...g, ...inStore(r.name) })));
     const credential = credentialOf(r, resolver);
-    if (credential) credentials.push(credential);
+    if (credential) {
+      credentials.push({
+        identity: credential.identity.text,
+        via: via(r),
+        ...inStore(r.name),
+        ...(credential.forIdentity ? given(r.name) : {}),
+        references: referencesOf([credential.identity]),
+      });
+    }
   }
-  grants.push(...tokenGrants(invokeCalls, resolver));
+  for (const token of sasTokens(invokeCalls, resolver)) {
+    const owner = token.target.ref?.name ?? "";
+    grants.push({ ...tokenGrant(token, given(owner).givenTo), ...inStore(owner) });
+    credentials.push({
+      identity: `SAS token for ${token.target.text}`,
+      via: `invoke ${token.call.token}`,
+      ...inStore(owner),
+      ...given(owner),
+      references: referencesOf([{ ...token.target, text: `SAS token for ${token.target.text}` }]),
+    });
+  }
   const warnings = [...new Set(grants.flatMap(warningsFor))];
   return { grants, credentials, warnings };
 }

@@ -37,16 +37,38 @@ function str(v: unknown): string | undefined {
   return typeof v === "string" && v.length > 0 ? v : undefined;
 }
 
+/**
+ * The input holding a resource's own name where it is not `name`: Azure names it by kind,
+ * and its `accountName`/`containerName` on a child resource name the parent instead.
+ */
+const NAME_INPUTS: Readonly<Record<string, string>> = {
+  "azure-native:resources:ResourceGroup": "resourceGroupName",
+  "azure-native:storage:StorageAccount": "accountName",
+  "azure-native:storage:BlobServiceProperties": "blobServicesName",
+  "azure-native:storage:BlobContainer": "containerName",
+  "azure-native:storage:ManagementPolicy": "managementPolicyName",
+  "azure-native:managedidentity:UserAssignedIdentity": "resourceName",
+  "azure-native:managedidentity:FederatedIdentityCredential":
+    "federatedIdentityCredentialResourceName",
+  "azure-native:authorization:RoleDefinition": "roleDefinitionId",
+  "azure-native:authorization:RoleAssignment": "roleAssignmentName",
+  "gcp:serviceaccount/account:Account": "accountId",
+};
+
+/** Azure names role definitions and assignments with a GUID when none is given. */
+const GUID_NAMED = new Set([
+  "azure-native:authorization:RoleDefinition",
+  "azure-native:authorization:RoleAssignment",
+]);
+
 /** The physical name a provider would give a resource (explicit name, prefix, or auto-name). */
 export function physicalName(type: string, name: string, inputs: Json): string {
-  const explicit =
-    str(inputs.name) ?? str(inputs.bucket) ?? str(inputs.accountName) ?? str(inputs.containerName);
+  const own = NAME_INPUTS[type];
+  const explicit = own !== undefined ? str(inputs[own]) : (str(inputs.name) ?? str(inputs.bucket));
   if (explicit) return explicit;
+  if (GUID_NAMED.has(type)) return placeholderUuid(type, name);
   const prefix = str(inputs.bucketPrefix) ?? str(inputs.namePrefix);
   if (prefix) return `${prefix}plc${suffix(type, name)}`;
-  if (type === "gcp:serviceaccount/account:Account" && str(inputs.accountId)) {
-    return String(inputs.accountId);
-  }
   return `${name}-${suffix(type, name)}`;
 }
 
@@ -56,6 +78,13 @@ function awsRegion(inputs: Json, ctx: PlaceholderContext): string {
 
 function gcpProject(inputs: Json, ctx: PlaceholderContext): string {
   return str(inputs.project) ?? ctx.config["gcp:project"] ?? PLACEHOLDER_GCP_PROJECT;
+}
+
+/** A service account's resource name, `projects/<project>/serviceAccounts/<email>`, from any of its forms. */
+function serviceAccountName(account: string, inputs: Json, ctx: PlaceholderContext): string {
+  return account.startsWith("projects/")
+    ? account
+    : `projects/${gcpProject(inputs, ctx)}/serviceAccounts/${account}`;
 }
 
 const IAM_KINDS: Record<string, string> = {
@@ -121,7 +150,8 @@ export const COMPUTED: Readonly<Record<string, Computer>> = {
       uniqueId: "100000000000000000001",
     };
   },
-  "gcp:serviceaccount/key:Key": () => ({
+  "gcp:serviceaccount/key:Key": ({ type, name, inputs, ctx }) => ({
+    name: `${serviceAccountName(String(inputs.serviceAccountId ?? ""), inputs, ctx)}/keys/${suffix(type, name)}`,
     privateKey: Buffer.from(
       JSON.stringify({ type: "service_account", private_key: PLACEHOLDER_SECRET }),
     ).toString("base64"),
@@ -164,12 +194,48 @@ export const COMPUTED: Readonly<Record<string, Computer>> = {
   }),
 };
 
+const AZURE_SUBSCRIPTION_ID = `/subscriptions/${PLACEHOLDER_AZURE_SUBSCRIPTION}`;
+
+function azureResourceGroupId(inputs: Json): string {
+  return `${AZURE_SUBSCRIPTION_ID}/resourceGroups/${str(inputs.resourceGroupName) ?? "placeholder-rg"}`;
+}
+
+function azureAccountId(inputs: Json): string {
+  return `${azureResourceGroupId(inputs)}/providers/Microsoft.Storage/storageAccounts/${str(inputs.accountName) ?? "placeholder"}`;
+}
+
+function azureIdentityId(inputs: Json, identity: string): string {
+  return `${azureResourceGroupId(inputs)}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${identity}`;
+}
+
+/** Ids of Azure resources that nest under another resource or the scope they are created at. */
+const AZURE_IDS: Readonly<Record<string, (physical: string, inputs: Json) => string>> = {
+  "azure-native:resources:ResourceGroup": (physical) =>
+    `${AZURE_SUBSCRIPTION_ID}/resourceGroups/${physical}`,
+  "azure-native:storage:BlobServiceProperties": (physical, inputs) =>
+    `${azureAccountId(inputs)}/blobServices/${physical}`,
+  "azure-native:storage:BlobContainer": (physical, inputs) =>
+    `${azureAccountId(inputs)}/blobServices/default/containers/${physical}`,
+  "azure-native:storage:ManagementPolicy": (physical, inputs) =>
+    `${azureAccountId(inputs)}/managementPolicies/${physical}`,
+  "azure-native:managedidentity:UserAssignedIdentity": (physical, inputs) =>
+    azureIdentityId(inputs, physical),
+  "azure-native:managedidentity:FederatedIdentityCredential": (physical, inputs) =>
+    `${azureIdentityId(inputs, str(inputs.resourceName) ?? "placeholder")}/federatedIdentityCredentials/${physical}`,
+  "azure-native:authorization:RoleDefinition": (physical, inputs) =>
+    `${str(inputs.scope) ?? AZURE_SUBSCRIPTION_ID}/providers/Microsoft.Authorization/roleDefinitions/${physical}`,
+  "azure-native:authorization:RoleAssignment": (physical, inputs) =>
+    `${str(inputs.scope) ?? AZURE_SUBSCRIPTION_ID}/providers/Microsoft.Authorization/roleAssignments/${physical}`,
+};
+
+/** An Azure resource id: `…/resourceGroups/<rg>/providers/Microsoft.<Namespace>/<kind>s/<name>`, or nested. */
 function azureId(type: string, physical: string, inputs: Json): string {
+  const nested = AZURE_IDS[type];
+  if (nested) return nested(physical, inputs);
   const m = /^azure-native:([a-zA-Z0-9]+)(?:\/[a-zA-Z0-9]+)?:([A-Za-z0-9]+)$/.exec(type);
-  const rg = str(inputs.resourceGroupName) ?? "placeholder-rg";
   const provider = `Microsoft.${m?.[1] ? m[1][0].toUpperCase() + m[1].slice(1) : "Unknown"}`;
   const kind = m?.[2] ? `${m[2][0].toLowerCase()}${m[2].slice(1)}s` : "resources";
-  return `/subscriptions/${PLACEHOLDER_AZURE_SUBSCRIPTION}/resourceGroups/${rg}/providers/${provider}/${kind}/${physical}`;
+  return `${azureResourceGroupId(inputs)}/providers/${provider}/${kind}/${physical}`;
 }
 
 /** The id and state a provider would return for a custom resource. */

@@ -3,6 +3,7 @@
 // Asserts the access report says who may assume/impersonate what, under which
 // condition, and that no credential is minted.
 import { beforeAll, describe, expect, it } from "vitest";
+import { labelledGrant } from "../../../src/plan/access";
 import { evaluateOffline } from "../../../src/plan/offline";
 import { buildPlanReport, renderPlanText, type PlanReport } from "../../../src/plan/report";
 
@@ -66,7 +67,7 @@ describe("plan --offline with keyless stores", () => {
       actions: ["sts:AssumeRole"],
       conditions: [],
     });
-    expect(trust[0].resources[0]).toMatch(/\[Role kl-aws-role\]$/);
+    expect(labelledGrant(trust[0]).resources[0]).toMatch(/\[Role kl-aws-role\]$/);
   });
 
   it("GCP: tokens of the issuer federate under the subject condition; exactly that principal may act as the service account", () => {
@@ -85,7 +86,7 @@ describe("plan --offline with keyless stores", () => {
         `^principal://iam\\.googleapis\\.com/projects/\\d+/locations/global/workloadIdentityPools/[a-z0-9-]+/subject/${SUBJECT}$`,
       ),
     );
-    expect(wiu[0].resources[0]).toMatch(/\[Account kl-gcp-sa\]$/);
+    expect(labelledGrant(wiu[0]).resources[0]).toMatch(/\[Account kl-gcp-sa\]$/);
   });
 
   it("Azure: tokens of the AKS issuer with that subject may sign in as the identity; its data role is on the container", () => {

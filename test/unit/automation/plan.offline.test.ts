@@ -4,6 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { plan } from "../../../src/automation/commands/plan";
+import { labelledGrant } from "../../../src/plan/access";
 import type { PlanReport } from "../../../src/plan/report";
 import { fakes, snapshot } from "./support/fakes";
 
@@ -48,13 +49,13 @@ describe("plan --offline (aws-dev example, iam-role from a flag)", () => {
     );
     const pab = store.resources.find((r) => r.type.endsWith("BucketPublicAccessBlock"))!;
     expect(pab.inputs).toMatchObject({
-      blockPublicAcls: "true",
-      blockPublicPolicy: "true",
-      ignorePublicAcls: "true",
-      restrictPublicBuckets: "true",
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
     });
     const bucket = store.resources.find((r) => r.type === "aws:s3/bucket:Bucket")!;
-    expect(bucket.inputs.forceDestroy).toBe("false");
+    expect(bucket.inputs.forceDestroy).toBe(false);
     expect(bucket.inputs.tags).toBeUndefined();
     expect(store.registration).toMatchObject({
       backend: "aws",
@@ -63,7 +64,7 @@ describe("plan --offline (aws-dev example, iam-role from a flag)", () => {
   });
 
   it("reports who may do what: the role on the bucket, the user only assuming the role", () => {
-    const grants = report.access.grants;
+    const grants = report.access.grants.map(labelledGrant);
     const role = grants.filter(
       (g) => g.principal.includes("[Role s3-store-role]") && g.kind === "identity policy",
     );

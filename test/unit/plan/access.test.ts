@@ -1,6 +1,12 @@
 // The access report from synthetic planned resources: pure logic, no Pulumi.
 import { describe, expect, it } from "vitest";
-import { accessReport, policyStatements, Resolver } from "../../../src/plan/access";
+import {
+  accessReport,
+  labelled,
+  labelledGrant,
+  policyStatements,
+  Resolver,
+} from "../../../src/plan/access";
 import type { PlannedResource } from "../../../src/plan/offline";
 
 function r(
@@ -42,7 +48,7 @@ describe("accessReport", () => {
       }),
     });
     const report = accessReport([BUCKET, USER, policy]);
-    expect(report.grants).toEqual([
+    expect(report.grants.map(labelledGrant)).toEqual([
       {
         kind: "identity policy",
         principal: "IAM user zenml-st [User st-user]",
@@ -102,7 +108,7 @@ describe("accessReport", () => {
       { arn: "arn:aws:iam::123456789012:role/st-role-1", name: "st-role-1" },
     );
     const [g] = accessReport([USER, role]).grants;
-    expect(g).toEqual({
+    expect(labelledGrant(g)).toEqual({
       kind: "trust policy",
       principal: "AWS account 123456789012 (arn:aws:iam::123456789012:root)",
       effect: "Allow",
@@ -153,7 +159,8 @@ describe("accessReport", () => {
       scope: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/acc",
     });
     const report = accessReport([sa, binding, az]);
-    expect(report.grants.map((g) => [g.principal, g.actions[0], g.resources[0]])).toEqual([
+    const shown = report.grants.map(labelledGrant);
+    expect(shown.map((g) => [g.principal, g.actions[0], g.resources[0]])).toEqual([
       [
         "serviceAccount:zsa@p.iam.gserviceaccount.com [Account g-sa]",
         "roles/storage.objectUser",
@@ -170,7 +177,11 @@ describe("accessReport", () => {
   it("lists minted credentials with the identity they belong to", () => {
     const key = r("aws:iam/accessKey:AccessKey", "st-key", { user: "zenml-st" }, { secret: "s" });
     const kms = r("aws:kms/key:Key", "k", {}, { arn: "arn:aws:kms:eu-west-1:1:key/x" });
-    expect(accessReport([USER, key, kms]).credentials).toEqual([
+    const credentials = accessReport([USER, key, kms]).credentials.map((c) => ({
+      identity: labelled(c.identity, c.references[c.identity]),
+      via: c.via,
+    }));
+    expect(credentials).toEqual([
       { identity: "IAM user zenml-st [User st-user]", via: "aws:iam/accessKey:AccessKey st-key" },
     ]);
   });
@@ -249,7 +260,8 @@ describe("helpers", () => {
 
   it("labels values by the planned resource they name or contain", () => {
     const res = new Resolver([BUCKET, USER]);
-    expect(res.label("arn:aws:s3:::zb/*")).toBe("arn:aws:s3:::zb/* [Bucket st-bucket]");
-    expect(res.label("elsewhere")).toBe("elsewhere");
+    const label = (v: string): string => labelled(v, res.show(v).ref);
+    expect(label("arn:aws:s3:::zb/*")).toBe("arn:aws:s3:::zb/* [Bucket st-bucket]");
+    expect(label("elsewhere")).toBe("elsewhere");
   });
 });

@@ -22,6 +22,90 @@ describe("placeholders", () => {
     expect(physicalName(type, name, inputs)).toBe(physicalName(type, name, inputs));
   });
 
+  // A child resource's `accountName`/`containerName` names its parent; its own name is
+  // the input Azure names by kind.
+  it.each([
+    ["azure-native:storage:BlobContainer", { accountName: "acct", containerName: "c" }, "c"],
+    [
+      "azure-native:storage:BlobServiceProperties",
+      { accountName: "acct", blobServicesName: "default" },
+      "default",
+    ],
+    [
+      "azure-native:storage:StorageAccount",
+      { accountName: "acct", resourceGroupName: "rg" },
+      "acct",
+    ],
+    ["azure-native:resources:ResourceGroup", { resourceGroupName: "rg" }, "rg"],
+    [
+      "azure-native:managedidentity:UserAssignedIdentity",
+      { resourceName: "mi", resourceGroupName: "rg" },
+      "mi",
+    ],
+  ])("physicalName(%s %j) is %s", (type, inputs, expected) => {
+    expect(physicalName(type, "x", inputs)).toBe(expected);
+  });
+
+  const SUB = "/subscriptions/00000000-0000-0000-0000-000000000001";
+  it.each([
+    [
+      "azure-native:resources:ResourceGroup",
+      { resourceGroupName: "rg" },
+      `${SUB}/resourceGroups/rg`,
+    ],
+    [
+      "azure-native:storage:BlobContainer",
+      { resourceGroupName: "rg", accountName: "acct", containerName: "c" },
+      `${SUB}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/acct/blobServices/default/containers/c`,
+    ],
+    [
+      "azure-native:storage:BlobServiceProperties",
+      { resourceGroupName: "rg", accountName: "acct", blobServicesName: "default" },
+      `${SUB}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/acct/blobServices/default`,
+    ],
+    [
+      "azure-native:managedidentity:FederatedIdentityCredential",
+      { resourceGroupName: "rg", resourceName: "mi", federatedIdentityCredentialResourceName: "f" },
+      `${SUB}/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/mi/federatedIdentityCredentials/f`,
+    ],
+  ])("the id of %s %j nests where Azure puts it", (type, inputs, id) => {
+    expect(placeholderResource(type, "x", inputs, ctx).id).toBe(id);
+  });
+
+  it("puts an Azure role definition and assignment under the scope they are created at, named by a GUID", () => {
+    const scope = `${SUB}/resourceGroups/rg`;
+    const def = placeholderResource(
+      "azure-native:authorization:RoleDefinition",
+      "d",
+      { scope, roleName: "r" },
+      ctx,
+    );
+    expect(def.id).toMatch(
+      new RegExp(`^${scope}/providers/Microsoft.Authorization/roleDefinitions/[0-9a-f-]{36}$`),
+    );
+    const assignment = placeholderResource(
+      "azure-native:authorization:RoleAssignment",
+      "a",
+      { scope },
+      ctx,
+    );
+    expect(assignment.id).toMatch(
+      new RegExp(`^${scope}/providers/Microsoft.Authorization/roleAssignments/[0-9a-f-]{36}$`),
+    );
+  });
+
+  it("names a GCP service-account key under its account", () => {
+    const sa = "projects/p/serviceAccounts/z@p.iam.gserviceaccount.com";
+    const key = placeholderResource(
+      "gcp:serviceaccount/key:Key",
+      "k",
+      { serviceAccountId: sa },
+      ctx,
+    );
+    expect(key.id).toMatch(new RegExp(`^${sa}/keys/[0-9a-f]+$`));
+    expect(key.state.name).toBe(key.id);
+  });
+
   it("shapes AWS ARNs like the real ones", () => {
     expect(awsArn("aws:s3/bucket:Bucket", "b", {}, ctx)).toBe("arn:aws:s3:::b");
     expect(awsArn("aws:iam/role:Role", "r", {}, ctx)).toBe("arn:aws:iam::123456789012:role/r");

@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_NAMESPACE, loadDeployment } from "./config/load";
 import type { DeploymentConfig } from "./config/types";
 import { createStore } from "./stores";
-import type { StoreOutputs } from "./zenml/model";
+import { liveStoreFacts, type StoreOutputs } from "./zenml/model";
 
 async function createStores(
   deployment: DeploymentConfig,
@@ -51,17 +51,7 @@ export = async () => {
   return {
     /** Everything ZenML needs per store, except credentials: `StoreFacts` (src/zenml/model.ts). */
     stores: Object.fromEntries(
-      created.map(({ name, stackName, outputs }) => [
-        name,
-        {
-          backend: outputs.backend,
-          stackName,
-          flavor: outputs.flavor,
-          path: outputs.path,
-          artifactStoreConfiguration: outputs.artifactStoreConfiguration,
-          auth: outputs.auth,
-        },
-      ]),
+      created.map(({ name, stackName, outputs }) => [name, liveStoreFacts(outputs, stackName)]),
     ),
     /** The credentials ZenML's connectors use, per store; a Pulumi secret. */
     credentials: pulumi.secret(

@@ -93,6 +93,27 @@ export type StoreOutputs = Live<
   readonly credentialVersion?: string;
 };
 
+/** A store's facts as its component produces them: Outputs where they are known after creation. */
+export type LiveStoreFacts = {
+  readonly [K in keyof StoreFacts]: K extends "path" | "artifactStoreConfiguration"
+    ? pulumi.Output<StoreFacts[K]>
+    : K extends "auth"
+      ? LiveStoreAuth
+      : StoreFacts[K];
+};
+
+/** The facts of a store component's outputs: what the program exports and registers in ZenML. */
+export function liveStoreFacts(outputs: StoreOutputs, stackName: string): LiveStoreFacts {
+  return {
+    backend: outputs.backend,
+    stackName,
+    flavor: outputs.flavor,
+    path: outputs.path,
+    artifactStoreConfiguration: outputs.artifactStoreConfiguration,
+    auth: outputs.auth,
+  };
+}
+
 /** A store's registration from its facts and its (decrypted) credentials. */
 export function storeRegistration(
   storeName: string,

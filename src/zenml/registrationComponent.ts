@@ -4,8 +4,15 @@ import {
   secretStoreDocuments,
   serviceConnectorDocument,
   stackDocument,
+  type ConnectorRegistration,
+  type SecretRegistration,
 } from "./documents";
-import type { StoreOutputs, StoreRegistration } from "./model";
+import {
+  liveStoreFacts,
+  storeRegistration,
+  type StoreOutputs,
+  type StoreRegistration,
+} from "./model";
 import {
   ArtifactStoreComponent,
   ServiceConnector,
@@ -40,27 +47,19 @@ export class ZenmlRegistration extends pulumi.ComponentResource {
       apiKey: args.apiKey,
       adoptExisting: args.adoptExisting,
     };
-    const base = { storeName: store.storeName, stackName: args.stackName, flavor: store.flavor };
-    const { auth } = store;
-    if (auth.kind === "secret") {
-      // Documents without secrets come from plain outputs only, so they stay readable in state.
-      const plain = pulumi
-        .all([store.artifactStoreConfiguration, store.path])
-        .apply(([artifactStoreConfiguration, path]): StoreRegistration & { auth: typeof auth } => ({
-          ...base,
-          backend: store.backend,
-          path,
-          artifactStoreConfiguration,
-          auth,
-          credentials: {},
-        }));
+    // Documents without secrets come from plain outputs only, so they stay readable in state.
+    const plain = pulumi
+      .output(liveStoreFacts(store, args.stackName))
+      .apply((facts) => storeRegistration(store.storeName, facts, {}));
+    if (store.auth.kind === "secret") {
+      const registration = plain.apply(withSecretAuth);
       this.credentials = new ZenmlSecret(
         `${name}-secret`,
         {
           ...server,
           document: pulumi.secret(
             pulumi
-              .all([plain, store.credentials])
+              .all([registration, store.credentials])
               .apply(([r, credentials]) => secretStoreDocuments({ ...r, credentials }).secret),
           ),
         },
@@ -68,27 +67,18 @@ export class ZenmlRegistration extends pulumi.ComponentResource {
       );
       this.artifactStore = new ArtifactStoreComponent(
         `${name}-artifact-store`,
-        { ...server, document: plain.apply((r) => secretStoreDocuments(r).artifactStore) },
+        { ...server, document: registration.apply((r) => secretStoreDocuments(r).artifactStore) },
         { parent: this, dependsOn: [this.credentials] },
       );
     } else {
-      const plain = pulumi
-        .all([store.artifactStoreConfiguration, store.path, auth.resourceId, auth.configuration])
-        .apply(([artifactStoreConfiguration, path, resourceId, configuration]) => ({
-          ...base,
-          backend: store.backend,
-          path,
-          artifactStoreConfiguration,
-          auth: { ...auth, resourceId, configuration },
-          credentials: {},
-        }));
+      const registration = plain.apply(withConnectorAuth);
       this.credentials = new ServiceConnector(
         `${name}-connector`,
         {
           ...server,
           document: pulumi.secret(
             pulumi
-              .all([plain, store.credentials])
+              .all([registration, store.credentials])
               .apply(([r, credentials]) => serviceConnectorDocument({ ...r, credentials })),
           ),
         },
@@ -98,7 +88,7 @@ export class ZenmlRegistration extends pulumi.ComponentResource {
         `${name}-artifact-store`,
         {
           ...server,
-          document: plain.apply(artifactStoreDocument),
+          document: registration.apply(artifactStoreDocument),
           connectorId: this.credentials.id,
         },
         { parent: this },
@@ -106,7 +96,11 @@ export class ZenmlRegistration extends pulumi.ComponentResource {
     }
     this.stack = new ZenmlStack(
       `${name}-stack`,
-      { ...server, document: stackDocument(base), artifactStoreId: this.artifactStore.id },
+      {
+        ...server,
+        document: stackDocument({ storeName: store.storeName, stackName: args.stackName }),
+        artifactStoreId: this.artifactStore.id,
+      },
       { parent: this },
     );
     this.registerOutputs({
@@ -115,4 +109,16 @@ export class ZenmlRegistration extends pulumi.ComponentResource {
       stackId: this.stack.id,
     });
   }
+}
+
+function withSecretAuth(reg: StoreRegistration): SecretRegistration {
+  const { auth } = reg;
+  if (auth.kind !== "secret") throw new Error(`store ${reg.storeName}: expected a ZenML secret`);
+  return { ...reg, auth };
+}
+
+function withConnectorAuth(reg: StoreRegistration): ConnectorRegistration {
+  const { auth } = reg;
+  if (auth.kind !== "connector") throw new Error(`store ${reg.storeName}: expected a connector`);
+  return { ...reg, auth };
 }

@@ -1,8 +1,3 @@
-import type { AwsCredentialMode } from "./backends/aws";
-import type { AzureCredentialMode } from "./backends/azure";
-import type { GcpCredentialMode } from "./backends/gcp";
-import type { S3CompatibleCredentialMode } from "./backends/s3Compatible";
-
 /**
  * What every backend's config shares: the backends, bucket options and a
  * store's common fields. Each backend's modes and rules are in its descriptor
@@ -10,16 +5,6 @@ import type { S3CompatibleCredentialMode } from "./backends/s3Compatible";
  */
 export const BACKENDS = ["aws", "gcp", "azure", "s3-compatible"] as const;
 export type Backend = (typeof BACKENDS)[number];
-
-interface CredentialModes {
-  readonly aws: AwsCredentialMode;
-  readonly gcp: GcpCredentialMode;
-  readonly azure: AzureCredentialMode;
-  readonly "s3-compatible": S3CompatibleCredentialMode;
-}
-
-/** How ZenML authenticates to the store (`credentials`), per backend. */
-export type CredentialMode<B extends Backend = Backend> = CredentialModes[B];
 
 export interface BucketOptions {
   /** The bucket (or container) name; undefined means generated. */
@@ -62,8 +47,8 @@ export interface StoreBase {
 }
 
 /** A store's common fields plus its (already validated) credential mode. */
-export type StoreBaseWith<B extends Backend> = StoreBase & {
-  readonly credentials: CredentialMode<B>;
+export type StoreBaseWith<M extends string> = StoreBase & {
+  readonly credentials: M;
 };
 
 /** Values from other namespaces that fill defaults, by full key (e.g. `aws:region`). */

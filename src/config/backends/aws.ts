@@ -19,7 +19,7 @@ const AWS_CREDENTIALS = {
 } as const satisfies Record<string, CredentialKind>;
 export type AwsCredentialMode = keyof typeof AWS_CREDENTIALS;
 
-export interface AwsStoreConfig extends StoreBaseWith<"aws"> {
+export interface AwsStoreConfig extends StoreBaseWith<AwsCredentialMode> {
   readonly backend: "aws";
   /** AWS region of the bucket. */
   readonly region: string;
@@ -44,7 +44,7 @@ const IMPLICIT_ONLY = ["trustedPrincipals", "zenmlProWorkspaceId", "zenmlProAwsA
 export function parseAwsStore(
   obj: Obj,
   key: string,
-  base: StoreBaseWith<"aws">,
+  base: StoreBaseWith<AwsCredentialMode>,
   context: ConfigContext,
 ): AwsStoreConfig {
   const region = optionalString(obj, "region", key) ?? context.providerConfig["aws:region"];
@@ -130,4 +130,4 @@ export const AWS_BACKEND = {
   zenml: { flavor: "s3", pathSchemes: ["s3://"] },
   verifier: "s3",
   storeFlags: [REGION_FLAG],
-} as const satisfies BackendDescriptor<"aws">;
+} as const satisfies BackendDescriptor<"aws", AwsCredentialMode, AwsStoreConfig>;

@@ -41,7 +41,7 @@ export interface AzureStorageAccountOptions {
   readonly softDeleteDays?: number;
 }
 
-export interface AzureStoreConfig extends StoreBaseWith<"azure"> {
+export interface AzureStoreConfig extends StoreBaseWith<AzureCredentialMode> {
   readonly backend: "azure";
   /** Azure region of the resource group and storage account; undefined only with bucket.adopt. */
   readonly location?: string;
@@ -179,7 +179,7 @@ function parseExpiry(obj: Obj, field: string, key: string): string | undefined {
 export function parseAzureStore(
   obj: Obj,
   key: string,
-  base: StoreBaseWith<"azure">,
+  base: StoreBaseWith<AzureCredentialMode>,
   context: ConfigContext,
 ): AzureStoreConfig {
   // Azure discards uncommitted blocks by itself after 7 days; there is no setting.
@@ -351,4 +351,4 @@ export const AZURE_BACKEND = {
   zenml: { flavor: "azure", pathSchemes: ["az://", "abfs://"] },
   verifier: "azure",
   storeFlags: [],
-} as const satisfies BackendDescriptor<"azure">;
+} as const satisfies BackendDescriptor<"azure", AzureCredentialMode, AzureStoreConfig>;

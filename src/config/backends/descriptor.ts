@@ -1,6 +1,5 @@
-import type { Backend, ConfigContext, CredentialMode, StoreBaseWith } from "../base";
+import type { Backend, ConfigContext, StoreBase, StoreBaseWith } from "../base";
 import type { Obj } from "../fields";
-import type { StoreConfig } from "../types";
 
 /**
  * What the project knows about one backend, as data: each backend's file
@@ -40,20 +39,23 @@ export interface StoreFlag {
   readonly choices?: readonly string[];
 }
 
-/** A backend's modes and what each leaves ZenML holding; keyed by any mode when B is every backend. */
-type CredentialTable<B extends Backend> = Backend extends B
-  ? Readonly<Record<string, CredentialKind>>
-  : { readonly [M in CredentialMode<B>]: CredentialKind };
-
-export interface BackendDescriptor<B extends Backend = Backend> {
+/**
+ * B: the backend; M: its identity modes; S: the store config its parser returns
+ * (the defaults describe any backend, as the registry hands them out).
+ */
+export interface BackendDescriptor<
+  B extends Backend = Backend,
+  M extends string = string,
+  S extends StoreBase = StoreBase,
+> {
   readonly backend: B;
   /** The identity modes (`credentials` values), in the order help lists them. */
-  readonly credentials: CredentialTable<B>;
-  readonly defaultCredentials: CredentialMode<B>;
+  readonly credentials: { readonly [K in M]: CredentialKind };
+  readonly defaultCredentials: M;
   /** Store keys only this backend has. */
   readonly storeKeys: readonly string[];
   /** Reads the backend's own keys; `base` holds the common ones and a valid mode. */
-  parse(obj: Obj, key: string, base: StoreBaseWith<B>, context: ConfigContext): StoreConfig;
+  parse(obj: Obj, key: string, base: StoreBaseWith<M>, context: ConfigContext): S;
   readonly names: {
     /** The rule for `bucket.name` (a container name on Azure). */
     readonly bucket: NameRule;

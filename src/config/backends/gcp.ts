@@ -29,7 +29,7 @@ const GCP_CREDENTIALS = {
 } as const satisfies Record<string, CredentialKind>;
 export type GcpCredentialMode = keyof typeof GCP_CREDENTIALS;
 
-export interface GcpStoreConfig extends StoreBaseWith<"gcp"> {
+export interface GcpStoreConfig extends StoreBaseWith<GcpCredentialMode> {
   readonly backend: "gcp";
   /** The GCP project that holds the bucket and the service account. */
   readonly project: string;
@@ -148,7 +148,7 @@ export function parseServiceAccountKey(
 export function parseGcpStore(
   obj: Obj,
   key: string,
-  base: StoreBaseWith<"gcp">,
+  base: StoreBaseWith<GcpCredentialMode>,
   context: ConfigContext,
 ): GcpStoreConfig {
   const project = optionalString(obj, "project", key) ?? context.providerConfig["gcp:project"];
@@ -230,7 +230,7 @@ export function parseGcpStore(
 function parseKeyless(
   obj: Obj,
   key: string,
-  credentials: StoreBaseWith<"gcp">["credentials"],
+  credentials: GcpCredentialMode,
 ): { federation?: GcpFederation; serverServiceAccount?: string } {
   const rawFed = obj.workloadIdentity;
   const server = optionalString(obj, "serverServiceAccount", key);
@@ -332,7 +332,7 @@ function parseImpersonation(
   obj: Obj,
   key: string,
   storeName: string,
-  credentials: StoreBaseWith<"gcp">["credentials"],
+  credentials: GcpCredentialMode,
 ): { impersonator?: string } {
   if (obj.impersonatorKey !== undefined) {
     // Secrets the user brings live in one secret key, never in the stores list.
@@ -440,4 +440,4 @@ export const GCP_BACKEND = {
   zenml: { flavor: "gcp", pathSchemes: ["gs://"] },
   verifier: "gcs",
   storeFlags: [],
-} as const satisfies BackendDescriptor<"gcp">;
+} as const satisfies BackendDescriptor<"gcp", GcpCredentialMode, GcpStoreConfig>;

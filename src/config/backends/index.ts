@@ -1,4 +1,5 @@
-import { BACKENDS, type Backend, type CredentialMode } from "../base";
+import { BACKENDS, type Backend } from "../base";
+import type { CredentialMode, StoreConfig } from "../types";
 import { AWS_BACKEND } from "./aws";
 import { AZURE_BACKEND } from "./azure";
 import type { BackendDescriptor, CredentialKind, StoreFlag } from "./descriptor";
@@ -11,10 +12,12 @@ export const BACKEND_DESCRIPTORS = {
   gcp: GCP_BACKEND,
   azure: AZURE_BACKEND,
   "s3-compatible": S3_COMPATIBLE_BACKEND,
-} as const satisfies { readonly [B in Backend]: BackendDescriptor<B> };
+} as const satisfies {
+  readonly [B in Backend]: BackendDescriptor<B, CredentialMode<B>, StoreConfig & { backend: B }>;
+};
 
 /** A backend's descriptor as code that works for any backend reads it. */
-export function descriptorOf(backend: Backend): BackendDescriptor {
+export function descriptorOf(backend: Backend): BackendDescriptor<Backend, string, StoreConfig> {
   return BACKEND_DESCRIPTORS[backend];
 }
 

@@ -11,7 +11,7 @@ const S3_COMPATIBLE_CREDENTIALS = {
 } as const satisfies Record<string, CredentialKind>;
 export type S3CompatibleCredentialMode = keyof typeof S3_COMPATIBLE_CREDENTIALS;
 
-export interface S3CompatibleStoreConfig extends StoreBaseWith<"s3-compatible"> {
+export interface S3CompatibleStoreConfig extends StoreBaseWith<S3CompatibleCredentialMode> {
   readonly backend: "s3-compatible";
   /** The server's S3 API endpoint, normalised to `<scheme>://<host>[:<port>]`. */
   readonly endpoint: string;
@@ -90,7 +90,7 @@ export function normaliseEndpoint(
 export function parseS3CompatibleStore(
   obj: Obj,
   key: string,
-  base: StoreBaseWith<"s3-compatible">,
+  base: StoreBaseWith<S3CompatibleCredentialMode>,
   _context: ConfigContext,
 ): S3CompatibleStoreConfig {
   const allowHttp = optionalBoolean(obj, "allowHttp", key) ?? false;
@@ -196,4 +196,8 @@ export const S3_COMPATIBLE_BACKEND = {
   zenml: { flavor: "s3", pathSchemes: ["s3://"] },
   verifier: "s3",
   storeFlags: [REGION_FLAG],
-} as const satisfies BackendDescriptor<"s3-compatible">;
+} as const satisfies BackendDescriptor<
+  "s3-compatible",
+  S3CompatibleCredentialMode,
+  S3CompatibleStoreConfig
+>;

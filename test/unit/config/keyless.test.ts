@@ -13,7 +13,7 @@ import {
   zenmlProRoleArn,
 } from "../../../src/config/backends/keyless";
 import { parseDeployment } from "../../../src/config/parse";
-import { isKeyless } from "../../../src/config/types";
+import { isKeyless } from "../../../src/config/backends";
 import { isRotatable } from "../../../src/config/rotation";
 
 const PROVIDER = {

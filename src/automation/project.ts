@@ -8,9 +8,6 @@ import { UsageError } from "./errors";
  */
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 
-/** The Pulumi project name (`name:` in Pulumi.yaml) and config namespace. */
-export const PROJECT_NAME = "zenml-remote-storage";
-
 /** `stackConfigDir` in Pulumi.yaml. */
 export const STACK_CONFIG_DIR = "stacks";
 

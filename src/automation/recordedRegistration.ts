@@ -12,7 +12,8 @@ import {
 import { credentialConfigPath, renderStackYaml } from "../zenml/stackYaml";
 import { writeFileAtomic } from "./atomicWrite";
 import { OperationError } from "./errors";
-import { PROJECT_NAME, zenmlYamlPath } from "./project";
+import { PROJECT_NAME } from "../config/keys";
+import { zenmlYamlPath } from "./project";
 import { StackConfigFile, isSecureValue } from "./stackConfigFile";
 import type { OutputMap, PulumiStack } from "./workspace";
 

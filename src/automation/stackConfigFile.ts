@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import { isMap, isScalar, isSeq, parseDocument, type Document } from "yaml";
 import { writeFileAtomic } from "./atomicWrite";
 import { UsageError } from "./errors";
-import { PROJECT_NAME } from "./project";
+import { PROJECT_NAME } from "../config/keys";
 
 /** ` (line L, column C)` of a position in a text, for YAML errors; "" without a position. */
 export function yamlErrorPosition(text: string, pos: readonly number[] | undefined): string {

@@ -4,7 +4,7 @@ import { unknownConfigKey } from "../config/keys";
 import { parseDeployment } from "../config/parse";
 import type { ConfigContext, DeploymentConfig } from "../config/types";
 import { UsageError } from "./errors";
-import { PROJECT_NAME } from "./project";
+import { PROJECT_NAME } from "../config/keys";
 
 /** Store options given as flags; each maps to one key of a store in the stack config. */
 export interface StoreFlags {

@@ -12,7 +12,8 @@ import {
 import { PLACEHOLDER_SECRET, placeholderStoreSecret } from "../../plan/placeholders";
 import { buildPlanReport, renderPlanText, type PlanReport } from "../../plan/report";
 import { checkEmitDir, emitArtefacts, type EmittedArtefacts } from "../emit";
-import { PROJECT_NAME, checkStackName, stackConfigPath } from "../project";
+import { PROJECT_NAME } from "../../config/keys";
+import { checkStackName, stackConfigPath } from "../project";
 import { StackConfigFile, containsSecure, fullKey, replaceSecure } from "../stackConfigFile";
 import {
   applyStoreFlags,

@@ -1,7 +1,8 @@
 import * as fs from "node:fs";
 import type { Deps, Outcome, StackArgs } from "../context";
 import { EXIT, UsageError } from "../errors";
-import { PROJECT_NAME, zenmlYamlPath } from "../project";
+import { PROJECT_NAME } from "../../config/keys";
+import { zenmlYamlPath } from "../project";
 import { recordRegisteredIn } from "../recordedRegistration";
 import { openStack, prepareStack } from "../session";
 import { checkServerUrl, serverSettings, type RegisteredStore } from "../zenmlRegistrar";

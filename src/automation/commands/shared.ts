@@ -2,7 +2,7 @@ import * as path from "node:path";
 import { registrationDocuments, type AnyStoreDocuments } from "../../zenml/documents";
 import type { Deps } from "../context";
 import { UsageError } from "../errors";
-import { PROJECT_NAME } from "../project";
+import { PROJECT_NAME } from "../../config/keys";
 import { storeRegistration } from "../../zenml/model";
 import { readCredentials, type RecordedStore } from "../recordedRegistration";
 import { SECRET_CONFIG_KEYS } from "../../config/load";

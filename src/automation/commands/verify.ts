@@ -12,7 +12,7 @@ import {
 } from "../baseline";
 import type { Deps, Outcome, StackArgs } from "../context";
 import { EXIT, UsageError } from "../errors";
-import { PROJECT_NAME } from "../project";
+import { PROJECT_NAME } from "../../config/keys";
 import { readRecordedStores } from "../recordedRegistration";
 import type { StackConfigFile } from "../stackConfigFile";
 import { openStack, prepareStack } from "../session";

@@ -10,10 +10,11 @@ import { openStack, prepareStack } from "../session";
 import type { StackConfigFile } from "../stackConfigFile";
 import { UsageError } from "../errors";
 import type { ChangeSummary } from "../workspace";
-import { checkServerUrl, serverSettings } from "../zenmlRegistrar";
+import { serverSettings } from "../zenmlRegistrar";
 import {
   STORES_KEY,
   checkEndpointUrl,
+  checkServerUrl,
   recordedDocuments,
   rel,
   stackApiKey,

@@ -5,10 +5,10 @@ import { PROJECT_NAME } from "../../config/keys";
 import { zenmlYamlPath } from "../project";
 import { recordRegisteredIn } from "../recordedRegistration";
 import { openStack, prepareStack } from "../session";
-import { checkServerUrl, serverSettings, type RegisteredStore } from "../zenmlRegistrar";
+import { serverSettings, type RegisteredStore } from "../zenmlRegistrar";
 import { OperationError } from "../errors";
 import { documentsFromStackYaml, StackYamlError } from "../../zenml/stackYaml";
-import { configuredServer, rel, stackApiKey } from "./shared";
+import { checkServerUrl, configuredServer, rel, stackApiKey } from "./shared";
 
 export interface RegisterArgs extends StackArgs {
   readonly server?: string;

@@ -5,6 +5,7 @@ import { UsageError } from "../errors";
 import { PROJECT_NAME } from "../../config/keys";
 import { storeRegistration } from "../../zenml/model";
 import { readCredentials, type RecordedStore } from "../recordedRegistration";
+import { httpUrlRule } from "../../config/fields";
 import { SECRET_CONFIG_KEYS } from "../../config/load";
 import { plainTextSecretRule } from "../../config/storeSecrets";
 import { hasPlainLeaf, type StackConfigFile } from "../stackConfigFile";
@@ -45,20 +46,19 @@ export function verifyTimeoutMs(seconds: number | undefined): number {
 
 /** `--endpoint-url` (validated): an http(s) URL without credentials, or undefined. */
 export function checkEndpointUrl(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new UsageError("--endpoint-url", `"${value}" is not a URL`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new UsageError("--endpoint-url", "must be an http:// or https:// URL");
-  }
-  if (url.username || url.password) {
-    throw new UsageError("--endpoint-url", "must not hold credentials");
-  }
+  const rule = value !== undefined ? httpUrlRule(value) : undefined;
+  if (rule !== undefined) throw new UsageError("--endpoint-url", rule);
   return value;
+}
+
+/** A ZenML server URL from a flag (validated), without trailing slashes. */
+export function checkServerUrl(value: string, flag: string): string {
+  const rule = httpUrlRule(
+    value,
+    "; set ZENML_STORE_API_KEY (or ZENML_STORE_USERNAME/ZENML_STORE_PASSWORD) instead",
+  );
+  if (rule !== undefined) throw new UsageError(flag, rule);
+  return value.replace(/\/+$/, "");
 }
 
 /** The ZenML server URL the stack config names (`zenml.serverUrl`), if any. */

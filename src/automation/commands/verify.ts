@@ -17,9 +17,10 @@ import { readRecordedStores } from "../recordedRegistration";
 import type { StackConfigFile } from "../stackConfigFile";
 import { openStack, prepareStack } from "../session";
 import { checksFailed, renderChecks, verifyStores, type StoreCheck } from "../verification";
-import { checkServerUrl, serverSettings } from "../zenmlRegistrar";
+import { serverSettings } from "../zenmlRegistrar";
 import {
   checkEndpointUrl,
+  checkServerUrl,
   configuredServer,
   rel,
   stackApiKey,

@@ -1,4 +1,5 @@
 import * as path from "node:path";
+import type { Deps } from "./context";
 import { UsageError } from "./errors";
 
 /**
@@ -41,4 +42,9 @@ export function checkStackName(stack: unknown, flag = "--stack"): string {
     );
   }
   return stack;
+}
+
+/** A path relative to the project, for messages. */
+export function rel(deps: Pick<Deps, "projectRoot">, file: string): string {
+  return path.relative(deps.projectRoot, file) || file;
 }

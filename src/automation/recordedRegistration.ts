@@ -80,16 +80,14 @@ function recordedPlain(reg: StoreRegistration, previous: Json | undefined): Json
 }
 
 /**
- * Writes the registration into the stack config: plain facts as plain values
- * (written to the file directly, types kept), each credential as a secure value
- * set through Pulumi (`--secret --path`), so it is encrypted by the stack's
- * secrets provider. Stores no longer deployed are dropped.
+ * Sets the registration's plain facts in the stack config (written to the file
+ * directly, so their types are kept); stores no longer deployed are dropped.
+ * The credentials follow with `writeCredentials`, once the file is saved.
  */
-export async function writeRegistrationConfig(
+export function setRegistration(
   file: StackConfigFile,
-  stack: PulumiStack,
   registrations: readonly StoreRegistration[],
-): Promise<void> {
+): void {
   const previous = file.get(REGISTRATION_KEY);
   const prev = isObject(previous) ? previous : {};
   const plain = Object.fromEntries(
@@ -99,7 +97,16 @@ export async function writeRegistrationConfig(
     ]),
   );
   file.set(REGISTRATION_KEY, plain);
-  file.save();
+}
+
+/**
+ * Each credential as a secure value set through Pulumi (`--secret --path`), so it
+ * is encrypted by the stack's secrets provider; Pulumi rewrites the file.
+ */
+export async function writeCredentials(
+  stack: PulumiStack,
+  registrations: readonly StoreRegistration[],
+): Promise<void> {
   for (const reg of registrations) {
     for (const field of Object.keys(reg.credentials).sort()) {
       await stack.setConfig(
@@ -171,15 +178,15 @@ export async function readCredentials(
   return out;
 }
 
-/** Records that `register` applied the stores to `serverUrl`. */
-export function recordRegisteredIn(
+/** Notes in the registration that the script applied the stores to `serverUrl` (or removed them); false without a registration. */
+export function setRegisteredIn(
   file: StackConfigFile,
   stores: readonly string[],
   serverUrl: string,
   registered: boolean,
-): void {
+): boolean {
   const raw = file.get(REGISTRATION_KEY);
-  if (!isObject(raw)) return;
+  if (!isObject(raw)) return false;
   const next: Json = { ...raw };
   for (const store of stores) {
     const entry = next[store];
@@ -190,18 +197,10 @@ export function recordRegisteredIn(
     next[store] = { ...entry, registeredIn: [...list].sort() };
   }
   file.set(REGISTRATION_KEY, next);
-  file.save();
+  return true;
 }
 
-/** Removes the registration from the stack config and deletes the ZenML document. */
-export function removeRegistration(
-  file: StackConfigFile,
-  projectRoot: string,
-  stack: string,
-): void {
-  if (file.get(REGISTRATION_KEY) !== undefined) {
-    file.delete(REGISTRATION_KEY);
-    file.save();
-  }
-  fs.rmSync(zenmlYamlPath(projectRoot, stack), { force: true });
+/** Deletes the ZenML stack document, if there is one. */
+export function removeZenmlYaml(projectRoot: string, pulumiStack: string): void {
+  fs.rmSync(zenmlYamlPath(projectRoot, pulumiStack), { force: true });
 }

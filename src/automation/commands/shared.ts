@@ -1,21 +1,14 @@
-import * as path from "node:path";
-import { registrationDocuments, type AnyStoreDocuments } from "../../zenml/documents";
-import type { Deps } from "../context";
-import { UsageError } from "../errors";
-import { PROJECT_NAME } from "../../config/keys";
-import { storeRegistration } from "../../zenml/model";
-import { readCredentials, type RecordedStore } from "../recordedRegistration";
 import { httpUrlRule } from "../../config/fields";
+import { PROJECT_NAME } from "../../config/keys";
 import { SECRET_CONFIG_KEYS } from "../../config/load";
 import { plainTextSecretRule } from "../../config/storeSecrets";
-import { hasPlainLeaf, type StackConfigFile } from "../stackConfigFile";
+import { registrationDocuments, type AnyStoreDocuments } from "../../zenml/documents";
+import { storeRegistration } from "../../zenml/model";
+import { UsageError } from "../errors";
+import type { RecordedStore } from "../recordedRegistration";
+import { hasPlainLeaf } from "../stackConfigFile";
 import { DEFAULT_VERIFY_TIMEOUT_S } from "../verification";
-import type { StoreUnderTest } from "../verify/types";
-import type { PulumiStack } from "../workspace";
 
-export const STORES_KEY = `${PROJECT_NAME}:stores`;
-export const ZENML_KEY = `${PROJECT_NAME}:zenml`;
-export const ZENML_API_KEY = `${PROJECT_NAME}:zenmlApiKey`;
 /** The program's ZenML registration component (src/zenml/registrationComponent.ts). */
 export const PROGRAM_REGISTRATION_TYPE = "zenml-remote-storage:zenml:Registration";
 
@@ -28,11 +21,6 @@ export function refusePlainSecrets(
     if (!hasPlainLeaf(config[`${PROJECT_NAME}:${key}`])) continue;
     throw new UsageError(`${PROJECT_NAME}:${key} (${source})`, plainTextSecretRule(key));
   }
-}
-
-/** A path relative to the project, for messages. */
-export function rel(deps: Deps, file: string): string {
-  return path.relative(deps.projectRoot, file) || file;
 }
 
 /** `--verify-timeout` in milliseconds (validated). */
@@ -61,38 +49,9 @@ export function checkServerUrl(value: string, flag: string): string {
   return value.replace(/\/+$/, "");
 }
 
-/** The ZenML server URL the stack config names (`zenml.serverUrl`), if any. */
-export function configuredServer(file: StackConfigFile): string | undefined {
-  const zenml = file.get(ZENML_KEY);
-  const url =
-    typeof zenml === "object" && zenml !== null
-      ? (zenml as { serverUrl?: unknown }).serverUrl
-      : undefined;
-  return typeof url === "string" && url !== "" ? url.replace(/\/+$/, "") : undefined;
-}
-
-/** The stack config's `zenmlApiKey` (decrypted), when the environment has no ZenML credentials. */
-export async function stackApiKey(
-  stack: PulumiStack,
-  env: Deps["env"],
-): Promise<string | undefined> {
-  if (env.ZENML_STORE_API_KEY || env.ZENML_STORE_USERNAME) return undefined;
-  return (await stack.getConfig(ZENML_API_KEY))?.value;
-}
-
-/** A recorded store with its decrypted credentials, ready for verification. */
-export async function storeUnderTest(
-  stack: PulumiStack,
-  storeName: string,
-  recorded: RecordedStore,
-): Promise<StoreUnderTest> {
-  const credentials = await readCredentials(stack, storeName, recorded.credentialFields);
-  return storeRegistration(storeName, recorded, credentials);
-}
-
 /** ZenML documents of recorded stores; credentials only when given. */
 export function recordedDocuments(
-  recorded: Record<string, RecordedStore>,
+  recorded: Readonly<Record<string, RecordedStore>>,
   credentials: Record<string, Record<string, string>> = {},
 ): AnyStoreDocuments[] {
   return Object.entries(recorded).map(([name, r]) =>

@@ -78,8 +78,11 @@ export interface Confirmation {
   readonly cancelled: string;
 }
 
-export interface UpOptions {
-  /** The number of steps the preview planned, for the progress counter. */
+/** How to run one `pulumi up`. */
+export interface UpRequest {
+  /** The line printed before the update starts, e.g. `Updating stack aws-dev …`. */
+  readonly announce: string;
+  /** The changes the preview planned, for the progress counter. */
   readonly planned?: ChangeSummary;
   /** Turns an update failure into the command's own error (what is left, how to finish). */
   readonly failed?: (reason: string) => Error;
@@ -101,6 +104,7 @@ export function prepareSession(args: StackArgs, deps: Deps): StackSession {
   return new StackSession(name, file, environment, args, deps);
 }
 
+/** One command's work on one stack: its config, its Pulumi stack, its ZenML connections. */
 export class StackSession {
   /** The config file's path relative to the project, for messages. */
   readonly source: string;
@@ -123,7 +127,7 @@ export class StackSession {
     return this.file.path;
   }
 
-  /** Whether the stack config file existed when the command started. */
+  /** Whether the stack config file exists (as last read). */
   get existed(): boolean {
     return this.file.existed;
   }
@@ -164,7 +168,7 @@ export class StackSession {
     return typeof url === "string" && url !== "" ? url.replace(/\/+$/, "") : undefined;
   }
 
-  /** Opens the workspace on the project and creates or selects the stack. */
+  /** Opens the workspace on the project and creates or selects the stack (which may write the file). */
   async open(mode: "create" | "select"): Promise<void> {
     const workspace = await this.deps.openWorkspace({
       projectRoot: this.deps.projectRoot,
@@ -205,28 +209,27 @@ export class StackSession {
   async confirmThenUp(
     planned: ChangeSummary,
     confirmation: Confirmation,
-    updating: string,
-    options: Omit<UpOptions, "planned"> = {},
+    request: Omit<UpRequest, "planned">,
   ): Promise<Update> {
     await this.confirm(confirmation);
-    return this.up(updating, { ...options, planned });
+    return this.up({ ...request, planned });
   }
 
   /** `pulumi up` with progress, counted against the planned steps when known. */
-  async up(updating: string, options: UpOptions = {}): Promise<Update> {
-    this.deps.io.err(updating);
+  async up(request: UpRequest): Promise<Update> {
+    this.deps.io.err(request.announce);
     const progress = new Progress(
       this.deps.io.err,
       this.deps.now,
       "apply",
-      summaryTotal(options.planned),
+      summaryTotal(request.planned),
     );
     let result: { outputs: OutputMap; changeSummary: ChangeSummary };
     try {
       result = await this.stack.up({ onEvent: progress.onEvent });
     } catch (err) {
-      if (options.failed === undefined) throw err;
-      throw options.failed((err as Error).message);
+      if (request.failed === undefined) throw err;
+      throw request.failed((err as Error).message);
     }
     this.deps.io.err(`Done: ${describeChanges(result.changeSummary, true)}.`);
     return { ...result, types: progress.types };

@@ -48,40 +48,15 @@ function objects(n: number): string {
  * still holds objects is refused unless --force-destroy.
  */
 export async function destroy(args: DestroyArgs, deps: Deps): Promise<Outcome<DestroyData>> {
-  const session = prepareSession(args, deps);
-  const explicit = args.server !== undefined ? checkServerUrl(args.server, "--server") : undefined;
-  checkEndpointUrl(args.endpointUrl);
-  if (explicit !== undefined && args.zenml === false) {
-    throw new UsageError("--server", "conflicts with --no-zenml");
-  }
-  if (!args.yes && !deps.io.interactive) {
-    throw new UsageError(
-      "--yes",
-      "is required when not running on a terminal: destroy deletes cloud resources",
-    );
-  }
-  const deployment = session.deployment;
+  const { session, deployment, servers } = checkDestroy(args, deps);
   await session.open("select");
-  const notes: string[] = [];
 
   // 1. Read-only checks: which buckets still hold objects.
-  const nonEmpty = await nonEmptyBuckets(session, deployment, args.endpointUrl, notes, deps);
-  if (nonEmpty.length > 0 && !args.forceDestroy) {
-    const first = nonEmpty[0];
-    throw new CliError(
-      `bucket ${first.bucket} (store ${first.store}) holds ${objects(first.objects)}; nothing was destroyed — pass --force-destroy to delete ${nonEmpty.length > 1 ? "these buckets" : "it"} with ${nonEmpty.length > 1 ? "their" : "its"} objects`,
-      EXIT.usage,
-    );
-  }
-
-  const servers = new Set<string>(
-    Object.values(session.recorded).flatMap((r) => r.registeredIn ?? []),
-  );
-  if (explicit !== undefined) servers.add(explicit);
-  if (args.zenml === false) servers.clear();
+  const { nonEmpty, notes } = await nonEmptyBuckets(session, deployment, args.endpointUrl, deps);
+  if (nonEmpty.length > 0 && !args.forceDestroy) throw refuseNonEmpty(nonEmpty);
   const what = [
     `stack ${session.name}`,
-    ...(servers.size > 0 ? [`ZenML registrations in ${[...servers].join(", ")}`] : []),
+    ...(servers.length > 0 ? [`ZenML registrations in ${servers.join(", ")}`] : []),
     ...nonEmpty.map((n) => `${objects(n.objects)} in ${n.bucket}`),
   ].join("; ");
   await session.confirm({
@@ -91,11 +66,13 @@ export async function destroy(args: DestroyArgs, deps: Deps): Promise<Outcome<De
   });
 
   // 2. ZenML registrations first.
-  const deregistered = await deregister(session, [...servers], deps);
+  const deregistered = await deregister(session, servers, deps);
   // 3. Let Pulumi delete non-empty buckets when asked to.
   if (nonEmpty.length > 0) {
     setForceDestroy(session, deployment, nonEmpty);
-    await session.up(`Setting forceDestroy on ${nonEmpty.map((n) => n.bucket).join(", ")} …`);
+    await session.up({
+      announce: `Setting forceDestroy on ${nonEmpty.map((n) => n.bucket).join(", ")} …`,
+    });
   }
   // 4. The infrastructure.
   const changes = await session.destroy();
@@ -108,15 +85,57 @@ export async function destroy(args: DestroyArgs, deps: Deps): Promise<Outcome<De
     changes,
     notes,
   };
-  const lines = [`Stack ${session.name} destroyed: ${describeChanges(changes, true)}.`];
-  for (const d of deregistered) lines.push(`  ZenML ${d.server}: removed ${d.stores.join(", ")}`);
+  return { data, text: renderDestroy(data, nonEmpty, session.source), exitCode: EXIT.ok };
+}
+
+/**
+ * Everything destroy checks before it touches anything; the ZenML servers to
+ * deregister from are where the stores were registered, plus --server.
+ */
+function checkDestroy(
+  args: DestroyArgs,
+  deps: Deps,
+): { session: StackSession; deployment: DeploymentConfig; servers: string[] } {
+  const session = prepareSession(args, deps);
+  const explicit = args.server !== undefined ? checkServerUrl(args.server, "--server") : undefined;
+  checkEndpointUrl(args.endpointUrl);
+  if (explicit !== undefined && args.zenml === false) {
+    throw new UsageError("--server", "conflicts with --no-zenml");
+  }
+  if (!args.yes && !deps.io.interactive) {
+    throw new UsageError(
+      "--yes",
+      "is required when not running on a terminal: destroy deletes cloud resources",
+    );
+  }
+  // A config the parser refuses is a usage error before the stack is opened.
+  const deployment = session.deployment;
+  const servers = new Set(Object.values(session.recorded).flatMap((r) => r.registeredIn ?? []));
+  if (explicit !== undefined) servers.add(explicit);
+  return { session, deployment, servers: args.zenml === false ? [] : [...servers] };
+}
+
+function refuseNonEmpty(nonEmpty: readonly NonEmptyBucket[]): CliError {
+  const first = nonEmpty[0];
+  const several = nonEmpty.length > 1;
+  return new CliError(
+    `bucket ${first.bucket} (store ${first.store}) holds ${objects(first.objects)}; nothing was destroyed — pass --force-destroy to delete ${several ? "these buckets" : "it"} with ${several ? "their" : "its"} objects`,
+    EXIT.usage,
+  );
+}
+
+function renderDestroy(
+  d: DestroyData,
+  nonEmpty: readonly NonEmptyBucket[],
+  configFile: string,
+): string {
+  const lines = [`Stack ${d.stack} destroyed: ${describeChanges(d.changes, true)}.`];
+  for (const z of d.deregistered) lines.push(`  ZenML ${z.server}: removed ${z.stores.join(", ")}`);
   for (const n of nonEmpty)
     lines.push(`  ${n.bucket}: deleted with ${objects(n.objects)} (--force-destroy)`);
-  lines.push(
-    `  Registration removed from ${session.source}; stacks/${session.name}.zenml.yaml deleted`,
-  );
-  for (const n of notes) lines.push(`  note: ${n}`);
-  return { data, text: lines.join("\n"), exitCode: EXIT.ok };
+  lines.push(`  Registration removed from ${configFile}; stacks/${d.stack}.zenml.yaml deleted`);
+  for (const n of d.notes) lines.push(`  note: ${n}`);
+  return lines.join("\n");
 }
 
 /**
@@ -128,10 +147,10 @@ async function nonEmptyBuckets(
   session: StackSession,
   deployment: DeploymentConfig,
   endpointUrl: string | undefined,
-  notes: string[],
   deps: Deps,
-): Promise<NonEmptyBucket[]> {
+): Promise<{ nonEmpty: NonEmptyBucket[]; notes: string[] }> {
   const nonEmpty: NonEmptyBucket[] = [];
+  const notes: string[] = [];
   for (const [name, r] of Object.entries(session.recorded)) {
     const bucket = deployment.stores.find((s) => s.name === name)?.bucket;
     if (bucket?.adopt) {
@@ -156,7 +175,7 @@ async function nonEmptyBuckets(
       );
     }
   }
-  return nonEmpty;
+  return { nonEmpty, notes };
 }
 
 /** Removes every recorded store from each ZenML server; notes it in the registration. */

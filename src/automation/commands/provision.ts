@@ -123,7 +123,7 @@ export async function provision(args: ProvisionArgs, deps: Deps): Promise<Outcom
       question: `Provision stack ${session.name} (${describeChanges(planned)})?`,
       cancelled: "cancelled: nothing was changed in the cloud",
     },
-    `Updating stack ${session.name} …`,
+    { announce: `Updating stack ${session.name} …` },
   );
 
   const deployed = await session.record(up.outputs);

@@ -223,8 +223,16 @@ export async function rotate(args: RotateArgs, deps: Deps): Promise<Outcome<Rota
   return rotateOutcome(session.name, rotation.plans, { add, retire }, zenml, verification);
 }
 
+/** What rotate has checked before it writes anything. */
+interface CheckedRotate {
+  readonly session: StackSession;
+  readonly targets: readonly StoreConfig[];
+  readonly timeoutMs: number;
+  readonly endpointUrl?: string;
+}
+
 /** Everything rotate checks before anything is written. */
-function checkRotate(args: RotateArgs, deps: Deps) {
+function checkRotate(args: RotateArgs, deps: Deps): CheckedRotate {
   const session = prepareSession(args, deps);
   if (!session.existed) {
     throw new UsageError("--stack", `${session.source} does not exist; run provision first`);
@@ -275,6 +283,7 @@ async function planRotations(
   return { plans, storesFor };
 }
 
+/** Writes the stack config's `stores` for a phase of the rotation. */
 function writePhase(session: StackSession, rotation: Rotation, phase: RotationPhase): void {
   session.edit((file) => file.set(STORES_KEY, rotation.storesFor(phase)));
 }
@@ -310,8 +319,8 @@ async function addNewKeys(
       question: `Rotate the credentials of ${stores} in stack ${session.name} (${describeChanges(planned)})?`,
       cancelled: "cancelled: nothing was changed",
     },
-    `Adding the new credentials (stack ${session.name}) …`,
     {
+      announce: `Adding the new credentials (stack ${session.name}) …`,
       failed: (reason) =>
         new OperationError(
           `adding the new credentials failed: ${firstLine(reason)}; nothing was deleted and the old keys still work — run rotate --stack ${session.name} again to finish`,
@@ -328,15 +337,13 @@ async function rollBack(
   deps: Deps,
 ): Promise<Update> {
   writePhase(session, rotation, "rollback");
-  const rollback = await session.up(
-    "The new credentials failed verification; rolling back to the old ones …",
-    {
-      failed: (reason) =>
-        new OperationError(
-          `the new credentials failed verification and rolling back failed too: ${firstLine(reason)}; the old keys were not deleted — fix the cause and run rotate --stack ${session.name} again`,
-        ),
-    },
-  );
+  const rollback = await session.up({
+    announce: "The new credentials failed verification; rolling back to the old ones …",
+    failed: (reason) =>
+      new OperationError(
+        `the new credentials failed verification and rolling back failed too: ${firstLine(reason)}; the old keys were not deleted — fix the cause and run rotate --stack ${session.name} again`,
+      ),
+  });
   await recordAndRegister(session, rollback, rotation.plans, programRegisters, deps);
   return rollback;
 }
@@ -344,7 +351,8 @@ async function rollBack(
 /** 2. retire: only after verification may the old keys be deleted. */
 async function retireOldKeys(session: StackSession, rotation: Rotation): Promise<Update> {
   writePhase(session, rotation, "retire");
-  return session.up("Verified. Deleting the old credentials …", {
+  return session.up({
+    announce: "Verified. Deleting the old credentials …",
     failed: (reason) =>
       new OperationError(
         `the new credentials are in use and verified, but deleting the old ones failed: ${firstLine(reason)}; run provision --stack ${session.name} to finish`,

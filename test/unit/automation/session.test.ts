@@ -133,7 +133,7 @@ describe("stack session: preview, confirm, up", () => {
     const up = await session.confirmThenUp(
       planned,
       { yes: true, question: "?", cancelled: "no" },
-      "Updating …",
+      { announce: "Updating …" },
     );
     expect(f.io.questions).toEqual([]);
     expect(f.workspace.calls.slice(-2)).toEqual(["preview", "up"]);
@@ -154,7 +154,11 @@ describe("stack session: preview, confirm, up", () => {
     f.io.answers = [false];
     const planned = await session.preview();
     const err = await session
-      .confirmThenUp(planned, { question: "Go?", cancelled: "cancelled" }, "Updating …")
+      .confirmThenUp(
+        planned,
+        { question: "Go?", cancelled: "cancelled" },
+        { announce: "Updating …" },
+      )
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CliError);
     expect((err as CliError).message).toBe("cancelled");
@@ -167,9 +171,10 @@ describe("stack session: preview, confirm, up", () => {
   it("turns an update failure into the command's own error when asked to", async () => {
     const { f, session } = await opened();
     f.workspace.failOn = "up";
-    await expect(session.up("Updating …")).rejects.toThrow("up failed");
+    await expect(session.up({ announce: "Updating …" })).rejects.toThrow("up failed");
     await expect(
-      session.up("Updating …", {
+      session.up({
+        announce: "Updating …",
         failed: (reason) => new OperationError(`${reason}; run it again`),
       }),
     ).rejects.toThrow(new OperationError("up failed; run it again"));

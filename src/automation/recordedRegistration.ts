@@ -157,7 +157,16 @@ export function readRecordedStores(file: StackConfigFile): Record<string, Record
   );
 }
 
-/** Decrypts a store's credentials through the workspace (`registration.<store>.credentials.*`). */
+/** A recorded credential (`registration.<store>.credentials.<field>`), decrypted by the workspace. */
+export async function readRecordedSecret(stack: PulumiStack, configPath: string): Promise<string> {
+  const v = await stack.getConfig(`${PROJECT_NAME}:${configPath}`, { path: true });
+  if (v === undefined || v.value === "") {
+    throw new OperationError(`the stack config has no ${configPath}; run provision again`);
+  }
+  return v.value;
+}
+
+/** Decrypts a store's credentials through the workspace. */
 export async function readCredentials(
   stack: PulumiStack,
   storeName: string,
@@ -165,20 +174,15 @@ export async function readCredentials(
 ): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const field of fields) {
-    const v = await stack.getConfig(`${PROJECT_NAME}:${credentialConfigPath(storeName, field)}`, {
-      path: true,
-    });
-    if (v === undefined || v.value === "") {
-      throw new OperationError(
-        `the stack config has no ${credentialConfigPath(storeName, field)}; run provision again`,
-      );
-    }
-    out[field] = v.value;
+    out[field] = await readRecordedSecret(stack, credentialConfigPath(storeName, field));
   }
   return out;
 }
 
-/** Notes in the registration that the script applied the stores to `serverUrl` (or removed them); false without a registration. */
+/**
+ * Notes in the registration that the script applied the stores to `serverUrl`
+ * (or removed them); false when there is no registration to note it in.
+ */
 export function setRegisteredIn(
   file: StackConfigFile,
   stores: readonly string[],

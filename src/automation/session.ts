@@ -168,7 +168,7 @@ export class StackSession {
     return typeof url === "string" && url !== "" ? url.replace(/\/+$/, "") : undefined;
   }
 
-  /** Opens the workspace on the project and creates or selects the stack (which may write the file). */
+  /** Opens the workspace; creates or selects the stack (Pulumi may write the file). */
   async open(mode: "create" | "select"): Promise<void> {
     const workspace = await this.deps.openWorkspace({
       projectRoot: this.deps.projectRoot,
@@ -253,7 +253,7 @@ export class StackSession {
     return true;
   }
 
-  /** Puts back the stack config as it was when the stack was opened (nothing in the cloud changed). */
+  /** Puts back the stack config as it was when the stack was opened (the cloud is unchanged). */
   restore(): void {
     const opened = this.pulumi?.openedText;
     if (opened === undefined || this.file.toString() === opened) return;
@@ -303,7 +303,7 @@ export class StackSession {
     return connection;
   }
 
-  /** The recorded stores (default: all) with their decrypted credentials, ready for verification. */
+  /** The recorded stores (default: all) with their decrypted credentials, for verification. */
   async storesUnderTest(names = Object.keys(this.recorded)): Promise<StoreUnderTest[]> {
     const stores: StoreUnderTest[] = [];
     for (const name of names) {

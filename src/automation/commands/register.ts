@@ -1,9 +1,9 @@
 import * as fs from "node:fs";
-import { PROJECT_NAME } from "../../config/keys";
 import { documentsFromStackYaml, StackYamlError } from "../../zenml/stackYaml";
 import type { Deps, Outcome, StackArgs } from "../context";
-import { EXIT, OperationError, UsageError } from "../errors";
+import { EXIT, UsageError } from "../errors";
 import { rel, zenmlYamlPath } from "../project";
+import { readRecordedSecret } from "../recordedRegistration";
 import { prepareSession } from "../session";
 import type { RegisteredStore } from "../zenmlRegistrar";
 import { checkServerUrl } from "./shared";
@@ -49,13 +49,9 @@ export async function register(args: RegisterArgs, deps: Deps): Promise<Outcome<
     );
   }
   await session.open("select");
-  const docs = await documentsFromStackYaml(text, source, async (configPath) => {
-    const v = await session.stack.getConfig(`${PROJECT_NAME}:${configPath}`, { path: true });
-    if (v === undefined || v.value === "") {
-      throw new OperationError(`the stack config has no ${configPath}; run provision again`);
-    }
-    return v.value;
-  }).catch((err: unknown) => {
+  const docs = await documentsFromStackYaml(text, source, (configPath) =>
+    readRecordedSecret(session.stack, configPath),
+  ).catch((err: unknown) => {
     if (err instanceof StackYamlError) throw new UsageError(err.source, err.rule);
     throw err;
   });

@@ -5,7 +5,8 @@
  * async lets each backend's SDK load only when a store uses it.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { CONFIG_NAMESPACE, loadDeployment } from "./config/load";
+import { PROJECT_NAME } from "./config/keys";
+import { loadDeployment } from "./config/load";
 import type { DeploymentConfig } from "./config/types";
 import { createStore } from "./stores";
 import { liveStoreFacts, type StoreOutputs } from "./zenml/model";
@@ -29,7 +30,7 @@ async function registerInZenml(
   created: { name: string; stackName: string; outputs: StoreOutputs }[],
 ): Promise<Record<string, pulumi.Output<string>>> {
   const { ZenmlRegistration } = await import("./zenml/registrationComponent");
-  const apiKey = new pulumi.Config(CONFIG_NAMESPACE).getSecret("zenmlApiKey");
+  const apiKey = new pulumi.Config(PROJECT_NAME).getSecret("zenmlApiKey");
   return Object.fromEntries(
     created.map(({ name, stackName, outputs }) => {
       const registration = new ZenmlRegistration(`${name}-zenml`, {

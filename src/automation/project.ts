@@ -1,4 +1,5 @@
 import * as path from "node:path";
+import type { Deps } from "./context";
 import { UsageError } from "./errors";
 
 /**
@@ -7,9 +8,6 @@ import { UsageError } from "./errors";
  * found from this file's own location — `src/automation/` or `dist/automation/`.
  */
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
-
-/** The Pulumi project name (`name:` in Pulumi.yaml) and config namespace. */
-export const PROJECT_NAME = "zenml-remote-storage";
 
 /** `stackConfigDir` in Pulumi.yaml. */
 export const STACK_CONFIG_DIR = "stacks";
@@ -44,4 +42,9 @@ export function checkStackName(stack: unknown, flag = "--stack"): string {
     );
   }
   return stack;
+}
+
+/** A path relative to the project, for messages. */
+export function rel(deps: Pick<Deps, "projectRoot">, file: string): string {
+  return path.relative(deps.projectRoot, file) || file;
 }

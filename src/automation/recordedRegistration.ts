@@ -12,7 +12,8 @@ import {
 import { credentialConfigPath, renderStackYaml } from "../zenml/stackYaml";
 import { writeFileAtomic } from "./atomicWrite";
 import { OperationError } from "./errors";
-import { PROJECT_NAME, zenmlYamlPath } from "./project";
+import { PROJECT_NAME } from "../config/keys";
+import { zenmlYamlPath } from "./project";
 import { StackConfigFile, isSecureValue } from "./stackConfigFile";
 import type { OutputMap, PulumiStack } from "./workspace";
 
@@ -79,16 +80,14 @@ function recordedPlain(reg: StoreRegistration, previous: Json | undefined): Json
 }
 
 /**
- * Writes the registration into the stack config: plain facts as plain values
- * (written to the file directly, types kept), each credential as a secure value
- * set through Pulumi (`--secret --path`), so it is encrypted by the stack's
- * secrets provider. Stores no longer deployed are dropped.
+ * Sets the registration's plain facts in the stack config (written to the file
+ * directly, so their types are kept); stores no longer deployed are dropped.
+ * The credentials follow with `writeCredentials`, once the file is saved.
  */
-export async function writeRegistrationConfig(
+export function setRegistration(
   file: StackConfigFile,
-  stack: PulumiStack,
   registrations: readonly StoreRegistration[],
-): Promise<void> {
+): void {
   const previous = file.get(REGISTRATION_KEY);
   const prev = isObject(previous) ? previous : {};
   const plain = Object.fromEntries(
@@ -98,7 +97,16 @@ export async function writeRegistrationConfig(
     ]),
   );
   file.set(REGISTRATION_KEY, plain);
-  file.save();
+}
+
+/**
+ * Each credential as a secure value set through Pulumi (`--secret --path`), so it
+ * is encrypted by the stack's secrets provider; Pulumi rewrites the file.
+ */
+export async function writeCredentials(
+  stack: PulumiStack,
+  registrations: readonly StoreRegistration[],
+): Promise<void> {
   for (const reg of registrations) {
     for (const field of Object.keys(reg.credentials).sort()) {
       await stack.setConfig(
@@ -149,7 +157,16 @@ export function readRecordedStores(file: StackConfigFile): Record<string, Record
   );
 }
 
-/** Decrypts a store's credentials through the workspace (`registration.<store>.credentials.*`). */
+/** A recorded credential (`registration.<store>.credentials.<field>`), decrypted by the workspace. */
+export async function readRecordedSecret(stack: PulumiStack, configPath: string): Promise<string> {
+  const v = await stack.getConfig(`${PROJECT_NAME}:${configPath}`, { path: true });
+  if (v === undefined || v.value === "") {
+    throw new OperationError(`the stack config has no ${configPath}; run provision again`);
+  }
+  return v.value;
+}
+
+/** Decrypts a store's credentials through the workspace. */
 export async function readCredentials(
   stack: PulumiStack,
   storeName: string,
@@ -157,28 +174,23 @@ export async function readCredentials(
 ): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const field of fields) {
-    const v = await stack.getConfig(`${PROJECT_NAME}:${credentialConfigPath(storeName, field)}`, {
-      path: true,
-    });
-    if (v === undefined || v.value === "") {
-      throw new OperationError(
-        `the stack config has no ${credentialConfigPath(storeName, field)}; run provision again`,
-      );
-    }
-    out[field] = v.value;
+    out[field] = await readRecordedSecret(stack, credentialConfigPath(storeName, field));
   }
   return out;
 }
 
-/** Records that `register` applied the stores to `serverUrl`. */
-export function recordRegisteredIn(
+/**
+ * Notes in the registration that the script applied the stores to `serverUrl`
+ * (or removed them); false when there is no registration to note it in.
+ */
+export function setRegisteredIn(
   file: StackConfigFile,
   stores: readonly string[],
   serverUrl: string,
   registered: boolean,
-): void {
+): boolean {
   const raw = file.get(REGISTRATION_KEY);
-  if (!isObject(raw)) return;
+  if (!isObject(raw)) return false;
   const next: Json = { ...raw };
   for (const store of stores) {
     const entry = next[store];
@@ -189,18 +201,10 @@ export function recordRegisteredIn(
     next[store] = { ...entry, registeredIn: [...list].sort() };
   }
   file.set(REGISTRATION_KEY, next);
-  file.save();
+  return true;
 }
 
-/** Removes the registration from the stack config and deletes the ZenML document. */
-export function removeRegistration(
-  file: StackConfigFile,
-  projectRoot: string,
-  stack: string,
-): void {
-  if (file.get(REGISTRATION_KEY) !== undefined) {
-    file.delete(REGISTRATION_KEY);
-    file.save();
-  }
-  fs.rmSync(zenmlYamlPath(projectRoot, stack), { force: true });
+/** Deletes the ZenML stack document, if there is one. */
+export function removeZenmlYaml(projectRoot: string, pulumiStack: string): void {
+  fs.rmSync(zenmlYamlPath(projectRoot, pulumiStack), { force: true });
 }

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import { isMap, isScalar, isSeq, parseDocument, type Document } from "yaml";
 import { writeFileAtomic } from "./atomicWrite";
 import { UsageError } from "./errors";
-import { PROJECT_NAME } from "./project";
+import { PROJECT_NAME } from "../config/keys";
 
 /** ` (line L, column C)` of a position in a text, for YAML errors; "" without a position. */
 export function yamlErrorPosition(text: string, pos: readonly number[] | undefined): string {
@@ -39,6 +39,11 @@ export class StackConfigFile {
       }
       throw new UsageError(subject, `cannot read ${file}: ${(err as Error).message}`);
     }
+    return StackConfigFile.fromText(file, text, subject);
+  }
+
+  /** The config in `text`, to be saved at `file`. */
+  static fromText(file: string, text: string, subject = file): StackConfigFile {
     const doc = parseDocument(text, { prettyErrors: false });
     if (doc.errors.length > 0) {
       throw new UsageError(
@@ -187,6 +192,11 @@ export class StackConfigFile {
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
+
+/** The project's keys a command reads from the stack config (full keys). */
+export const STORES_KEY = `${PROJECT_NAME}:stores`;
+export const ZENML_KEY = `${PROJECT_NAME}:zenml`;
+export const ZENML_API_KEY = `${PROJECT_NAME}:zenmlApiKey`;
 
 /** `key` → `zenml-remote-storage:key`; namespaced keys are kept. */
 export function fullKey(key: string): string {

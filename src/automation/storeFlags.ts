@@ -5,7 +5,7 @@ import { unknownConfigKey } from "../config/keys";
 import { parseDeployment } from "../config/parse";
 import { BACKENDS, type ConfigContext, type DeploymentConfig } from "../config/types";
 import { UsageError } from "./errors";
-import { PROJECT_NAME } from "./project";
+import { PROJECT_NAME } from "../config/keys";
 
 type CamelCase<S extends string> = S extends `${infer H}-${infer T}`
   ? `${H}${Capitalize<CamelCase<T>>}`

@@ -1,5 +1,5 @@
 import type { AnyStoreDocuments } from "../zenml/documents";
-import { OperationError, UsageError } from "./errors";
+import { OperationError } from "./errors";
 
 /** How to reach a ZenML server. Secrets come from the environment or the stack config, never flags. */
 export interface ZenmlServerSettings {
@@ -93,26 +93,6 @@ export const connectZenmlServer: ConnectZenml = async (server, log) => {
     },
   };
 };
-
-/** Checks a ZenML server URL from a flag: http(s), no credentials in it. */
-export function checkServerUrl(value: string, subject: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new UsageError(subject, `"${value}" is not a URL`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new UsageError(subject, "must be an http:// or https:// URL");
-  }
-  if (url.username || url.password) {
-    throw new UsageError(
-      subject,
-      "must not hold credentials; set ZENML_STORE_API_KEY (or ZENML_STORE_USERNAME/ZENML_STORE_PASSWORD) instead",
-    );
-  }
-  return value.replace(/\/+$/, "");
-}
 
 /**
  * Credentials for a ZenML server from the environment (ZenML's own variables);

@@ -58,3 +58,21 @@ export function oneOf<T extends string>(
   }
   return value as T;
 }
+
+/**
+ * Why a URL from config or a flag is refused, or undefined: it must be http(s) and
+ * hold no credentials (`credentialsHint` says where they go instead).
+ */
+export function httpUrlRule(value: string, credentialsHint = ""): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `"${value}" is not a URL`;
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    return "must be an http:// or https:// URL";
+  }
+  if (url.username || url.password) return `must not hold credentials${credentialsHint}`;
+  return undefined;
+}

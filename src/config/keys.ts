@@ -2,6 +2,9 @@ import { ConfigError } from "./errors";
 import { MOVED_SECRET_KEYS, STORE_SECRETS_KEY } from "./storeSecrets";
 import { didYouMean } from "./suggest";
 
+/** The Pulumi project name (`name:` in Pulumi.yaml), which is also the namespace of its config keys. */
+export const PROJECT_NAME = "zenml-remote-storage";
+
 /** Every key the project reads or the provisioning script writes in its namespace. */
 export const KNOWN_CONFIG_KEYS = [
   "stores",

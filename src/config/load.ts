@@ -1,13 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { S3KeyPair } from "./backends/s3Compatible";
 import { ConfigError } from "./errors";
-import { unknownConfigKey } from "./keys";
+import { PROJECT_NAME, unknownConfigKey } from "./keys";
 import { parseDeployment } from "./parse";
 import { checkStoreSecrets, plainTextSecretRule, STORE_SECRETS_KEY } from "./storeSecrets";
 import type { DeploymentConfig } from "./types";
-
-/** The project's config namespace (`zenml-remote-storage:<key>`). */
-export const CONFIG_NAMESPACE = "zenml-remote-storage";
 
 export { KNOWN_CONFIG_KEYS } from "./keys";
 
@@ -16,7 +13,7 @@ export const SECRET_CONFIG_KEYS = ["zenmlApiKey", STORE_SECRETS_KEY] as const;
 
 /** A key in the project's namespace that nothing reads is a typo (or moved): refuse it. */
 function checkKnownKeys(): void {
-  const prefix = `${CONFIG_NAMESPACE}:`;
+  const prefix = `${PROJECT_NAME}:`;
   const err = unknownConfigKey(
     Object.keys(pulumi.runtime.allConfig())
       .filter((full) => full.startsWith(prefix))
@@ -38,7 +35,7 @@ const sdkConfig = require("@pulumi/pulumi/runtime/config") as {
 /** A secret key stored as plain text in the stack file is refused, naming how to store it. */
 function checkEncrypted(): void {
   for (const key of SECRET_CONFIG_KEYS) {
-    const full = `${CONFIG_NAMESPACE}:${key}`;
+    const full = `${PROJECT_NAME}:${key}`;
     if (pulumi.runtime.allConfig()[full] !== undefined && !sdkConfig.isConfigSecret(full)) {
       throw new ConfigError(key, plainTextSecretRule(key));
     }
@@ -50,7 +47,7 @@ function checkEncrypted(): void {
  * program with one line naming the key and the rule, and no stack trace.
  */
 export function loadDeployment(): DeploymentConfig {
-  const config = new pulumi.Config(CONFIG_NAMESPACE);
+  const config = new pulumi.Config(PROJECT_NAME);
   try {
     checkKnownKeys();
     checkEncrypted();
@@ -71,7 +68,7 @@ export function loadDeployment(): DeploymentConfig {
     return deployment;
   } catch (err) {
     if (err instanceof ConfigError) {
-      throw new pulumi.RunError(`invalid config ${CONFIG_NAMESPACE}:${err.message}`);
+      throw new pulumi.RunError(`invalid config ${PROJECT_NAME}:${err.message}`);
     }
     throw err;
   }
@@ -87,7 +84,7 @@ function readObject(config: pulumi.Config, key: string): unknown {
 
 /** One store's secrets from `storeSecrets.<store>`, as a Pulumi secret (validated by loadDeployment). */
 export function storeSecret(storeName: string): pulumi.Output<Readonly<Record<string, string>>> {
-  const all = new pulumi.Config(CONFIG_NAMESPACE).requireSecretObject<
+  const all = new pulumi.Config(PROJECT_NAME).requireSecretObject<
     Record<string, Record<string, string>>
   >(STORE_SECRETS_KEY);
   return pulumi.secret(all.apply((secrets) => ({ ...secrets[storeName] })));

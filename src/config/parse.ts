@@ -1,6 +1,14 @@
 import { credentialModes, descriptorOf } from "./backends";
 import { ConfigError } from "./errors";
-import { isObject, object, oneOf, optionalBoolean, optionalDays, optionalString } from "./fields";
+import {
+  httpUrlRule,
+  isObject,
+  object,
+  oneOf,
+  optionalBoolean,
+  optionalDays,
+  optionalString,
+} from "./fields";
 import { STORE_NAME_PATTERN } from "./names";
 import { parseRotation, ROTATION_STORE_KEYS } from "./rotation";
 import {
@@ -153,23 +161,11 @@ function parseZenml(raw: unknown): { zenml: ZenmlConfig; stackName?: string } {
   if (raw === undefined || raw === null) return { zenml: { adoptExisting: false } };
   const obj = object(raw, "zenml", ["serverUrl", "stackName", "adoptExisting"]);
   const serverUrl = optionalString(obj, "serverUrl", "zenml");
-  if (serverUrl !== undefined) {
-    let url: URL;
-    try {
-      url = new URL(serverUrl);
-    } catch {
-      throw new ConfigError("zenml.serverUrl", `"${serverUrl}" is not a URL`);
-    }
-    if (url.protocol !== "https:" && url.protocol !== "http:") {
-      throw new ConfigError("zenml.serverUrl", "must be an http:// or https:// URL");
-    }
-    if (url.username || url.password) {
-      throw new ConfigError(
-        "zenml.serverUrl",
-        "must not hold credentials; set the API key with `pulumi config set --secret zenmlApiKey`",
-      );
-    }
-  }
+  const rule =
+    serverUrl !== undefined
+      ? httpUrlRule(serverUrl, "; set the API key with `pulumi config set --secret zenmlApiKey`")
+      : undefined;
+  if (rule !== undefined) throw new ConfigError("zenml.serverUrl", rule);
   return {
     zenml: {
       serverUrl: serverUrl?.replace(/\/+$/, ""),

@@ -37,7 +37,7 @@ import { HeadBucketCommand } from "@aws-sdk/client-s3";
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { PROJECT_NAME } from "../../src/automation/project";
+import { PROJECT_NAME } from "../../src/config/keys";
 import { StackConfigFile, isSecureValue } from "../../src/automation/stackConfigFile";
 import type {
   ChangeSummary,

@@ -5,13 +5,14 @@
  * secret here, as `pulumi config set --secret` leaves them.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { CONFIG_NAMESPACE, SECRET_CONFIG_KEYS } from "../../src/config/load";
+import { PROJECT_NAME } from "../../src/config/keys";
+import { SECRET_CONFIG_KEYS } from "../../src/config/load";
 
 export function setProgramConfig(
   config: Readonly<Record<string, unknown>>,
   plaintextKeys: readonly string[] = [],
 ): void {
-  const secret = new Set(SECRET_CONFIG_KEYS.map((k) => `${CONFIG_NAMESPACE}:${k}`));
+  const secret = new Set(SECRET_CONFIG_KEYS.map((k) => `${PROJECT_NAME}:${k}`));
   pulumi.runtime.setAllConfig(
     Object.fromEntries(
       Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),

@@ -9,7 +9,7 @@ import {
   destructiveChanges,
   planRotation,
   rotatedStoresConfig,
-} from "../../src/automation/commands/rotate";
+} from "../../src/automation/rotationPlan";
 import { ConfigError } from "../../src/config/errors";
 import { parseDeployment } from "../../src/config/parse";
 import {

@@ -1,24 +1,11 @@
+import type { DeploymentConfig } from "../../config/types";
 import type { Deps, Outcome, StackArgs } from "../context";
-import { CliError, EXIT, firstLine } from "../errors";
-import { Progress, describeChanges } from "../progress";
-import {
-  readRecordedStores,
-  recordRegisteredIn,
-  removeRegistration,
-} from "../recordedRegistration";
-import { openStack, prepareStack } from "../session";
-import type { StackConfigFile } from "../stackConfigFile";
-import { UsageError } from "../errors";
+import { CliError, EXIT, UsageError, firstLine } from "../errors";
+import { describeChanges } from "../progress";
+import { prepareSession, type StackSession } from "../session";
+import { STORES_KEY } from "../stackConfigFile";
 import type { ChangeSummary } from "../workspace";
-import { checkServerUrl, serverSettings } from "../zenmlRegistrar";
-import {
-  STORES_KEY,
-  checkEndpointUrl,
-  recordedDocuments,
-  rel,
-  stackApiKey,
-  storeUnderTest,
-} from "./shared";
+import { checkEndpointUrl, checkServerUrl, recordedDocuments } from "./shared";
 
 export interface DestroyArgs extends StackArgs {
   readonly yes?: boolean;
@@ -44,27 +31,11 @@ export const COUNT_LIMIT = 1000;
 
 type Json = Record<string, unknown>;
 
-function bucketOptions(
-  file: StackConfigFile,
-): Map<string, { adopt: boolean; forceDestroy: boolean; index: number }> {
-  const out = new Map<string, { adopt: boolean; forceDestroy: boolean; index: number }>();
-  const stores = file.get(STORES_KEY);
-  if (!Array.isArray(stores)) return out;
-  stores.forEach((s, index) => {
-    if (typeof s !== "object" || s === null) return;
-    const store = s as Json;
-    const bucket = (
-      typeof store.bucket === "object" && store.bucket !== null ? store.bucket : {}
-    ) as Json;
-    if (typeof store.name === "string") {
-      out.set(store.name, {
-        adopt: bucket.adopt === true,
-        forceDestroy: bucket.forceDestroy === true,
-        index,
-      });
-    }
-  });
-  return out;
+/** A bucket that still holds objects. */
+interface NonEmptyBucket {
+  readonly store: string;
+  readonly bucket: string;
+  readonly objects: number;
 }
 
 function objects(n: number): string {
@@ -77,7 +48,55 @@ function objects(n: number): string {
  * still holds objects is refused unless --force-destroy.
  */
 export async function destroy(args: DestroyArgs, deps: Deps): Promise<Outcome<DestroyData>> {
-  const prepared = prepareStack(args, deps);
+  const { session, deployment, servers } = checkDestroy(args, deps);
+  await session.open("select");
+
+  // 1. Read-only checks: which buckets still hold objects.
+  const { nonEmpty, notes } = await nonEmptyBuckets(session, deployment, args.endpointUrl, deps);
+  if (nonEmpty.length > 0 && !args.forceDestroy) throw refuseNonEmpty(nonEmpty);
+  const what = [
+    `stack ${session.name}`,
+    ...(servers.length > 0 ? [`ZenML registrations in ${servers.join(", ")}`] : []),
+    ...nonEmpty.map((n) => `${objects(n.objects)} in ${n.bucket}`),
+  ].join("; ");
+  await session.confirm({
+    yes: args.yes,
+    question: `Destroy ${what}?`,
+    cancelled: "cancelled: nothing was destroyed",
+  });
+
+  // 2. ZenML registrations first.
+  const deregistered = await deregister(session, servers, deps);
+  // 3. Let Pulumi delete non-empty buckets when asked to.
+  if (nonEmpty.length > 0) {
+    setForceDestroy(session, deployment, nonEmpty);
+    await session.up({
+      announce: `Setting forceDestroy on ${nonEmpty.map((n) => n.bucket).join(", ")} …`,
+    });
+  }
+  // 4. The infrastructure.
+  const changes = await session.destroy();
+  session.forget();
+
+  const data: DestroyData = {
+    stack: session.name,
+    deregistered,
+    emptied: nonEmpty.map((n) => ({ store: n.store, objects: n.objects })),
+    changes,
+    notes,
+  };
+  return { data, text: renderDestroy(data, nonEmpty, session.source), exitCode: EXIT.ok };
+}
+
+/**
+ * Everything destroy checks before it touches anything; the ZenML servers to
+ * deregister from are where the stores were registered, plus --server.
+ */
+function checkDestroy(
+  args: DestroyArgs,
+  deps: Deps,
+): { session: StackSession; deployment: DeploymentConfig; servers: string[] } {
+  const session = prepareSession(args, deps);
   const explicit = args.server !== undefined ? checkServerUrl(args.server, "--server") : undefined;
   checkEndpointUrl(args.endpointUrl);
   if (explicit !== undefined && args.zenml === false) {
@@ -89,20 +108,56 @@ export async function destroy(args: DestroyArgs, deps: Deps): Promise<Outcome<De
       "is required when not running on a terminal: destroy deletes cloud resources",
     );
   }
-  const recorded = readRecordedStores(prepared.file);
-  const options = bucketOptions(prepared.file);
-  const opened = await openStack(prepared, args, deps, "select");
-  const notes: string[] = [];
+  // A config the parser refuses is a usage error before the stack is opened.
+  const deployment = session.deployment;
+  const servers = new Set(Object.values(session.recorded).flatMap((r) => r.registeredIn ?? []));
+  if (explicit !== undefined) servers.add(explicit);
+  return { session, deployment, servers: args.zenml === false ? [] : [...servers] };
+}
 
-  // 1. Read-only checks: which buckets still hold objects.
-  const nonEmpty: { store: string; bucket: string; objects: number }[] = [];
-  for (const [name, r] of Object.entries(recorded)) {
-    const opts = options.get(name);
-    if (opts?.adopt) {
+function refuseNonEmpty(nonEmpty: readonly NonEmptyBucket[]): CliError {
+  const first = nonEmpty[0];
+  const several = nonEmpty.length > 1;
+  return new CliError(
+    `bucket ${first.bucket} (store ${first.store}) holds ${objects(first.objects)}; nothing was destroyed — pass --force-destroy to delete ${several ? "these buckets" : "it"} with ${several ? "their" : "its"} objects`,
+    EXIT.usage,
+  );
+}
+
+function renderDestroy(
+  d: DestroyData,
+  nonEmpty: readonly NonEmptyBucket[],
+  configFile: string,
+): string {
+  const lines = [`Stack ${d.stack} destroyed: ${describeChanges(d.changes, true)}.`];
+  for (const z of d.deregistered) lines.push(`  ZenML ${z.server}: removed ${z.stores.join(", ")}`);
+  for (const n of nonEmpty)
+    lines.push(`  ${n.bucket}: deleted with ${objects(n.objects)} (--force-destroy)`);
+  lines.push(`  Registration removed from ${configFile}; stacks/${d.stack}.zenml.yaml deleted`);
+  for (const n of d.notes) lines.push(`  note: ${n}`);
+  return lines.join("\n");
+}
+
+/**
+ * The recorded stores whose bucket still holds objects. An adopted bucket is
+ * never deleted, and one with forceDestroy set is deleted anyway: neither is
+ * counted. What cannot be counted is noted; Pulumi refuses a non-empty bucket.
+ */
+async function nonEmptyBuckets(
+  session: StackSession,
+  deployment: DeploymentConfig,
+  endpointUrl: string | undefined,
+  deps: Deps,
+): Promise<{ nonEmpty: NonEmptyBucket[]; notes: string[] }> {
+  const nonEmpty: NonEmptyBucket[] = [];
+  const notes: string[] = [];
+  for (const [name, r] of Object.entries(session.recorded)) {
+    const bucket = deployment.stores.find((s) => s.name === name)?.bucket;
+    if (bucket?.adopt) {
       notes.push(`${name}: adopted bucket ${r.path} is kept (not deleted)`);
       continue;
     }
-    if (opts?.forceDestroy) continue;
+    if (bucket?.forceDestroy) continue;
     const verifier = await deps.verifierFor(r.backend);
     if (!verifier) {
       notes.push(
@@ -111,10 +166,8 @@ export async function destroy(args: DestroyArgs, deps: Deps): Promise<Outcome<De
       continue;
     }
     try {
-      const store = await storeUnderTest(opened.stack, name, r);
-      const count = await verifier.countObjects(store, COUNT_LIMIT, {
-        endpointUrl: args.endpointUrl,
-      });
+      const [store] = await session.storesUnderTest([name]);
+      const count = await verifier.countObjects(store, COUNT_LIMIT, { endpointUrl });
       if (count > 0) nonEmpty.push({ store: name, bucket: r.path, objects: count });
     } catch (err) {
       notes.push(
@@ -122,83 +175,42 @@ export async function destroy(args: DestroyArgs, deps: Deps): Promise<Outcome<De
       );
     }
   }
-  if (nonEmpty.length > 0 && !args.forceDestroy) {
-    const first = nonEmpty[0];
-    throw new CliError(
-      `bucket ${first.bucket} (store ${first.store}) holds ${objects(first.objects)}; nothing was destroyed — pass --force-destroy to delete ${nonEmpty.length > 1 ? "these buckets" : "it"} with ${nonEmpty.length > 1 ? "their" : "its"} objects`,
-      EXIT.usage,
-    );
-  }
+  return { nonEmpty, notes };
+}
 
-  const servers = new Set<string>(Object.values(recorded).flatMap((r) => r.registeredIn ?? []));
-  if (explicit !== undefined) servers.add(explicit);
-  if (args.zenml === false) servers.clear();
-  if (!args.yes) {
-    const what = [
-      `stack ${prepared.name}`,
-      ...(servers.size > 0 ? [`ZenML registrations in ${[...servers].join(", ")}`] : []),
-      ...nonEmpty.map((n) => `${objects(n.objects)} in ${n.bucket}`),
-    ].join("; ");
-    if (!(await deps.io.confirm(`Destroy ${what}?`))) {
-      throw new CliError("cancelled: nothing was destroyed", EXIT.failure);
-    }
-  }
-
-  // 2. ZenML registrations first.
+/** Removes every recorded store from each ZenML server; notes it in the registration. */
+async function deregister(
+  session: StackSession,
+  servers: readonly string[],
+  deps: Deps,
+): Promise<{ server: string; stores: string[] }[]> {
+  const stores = Object.keys(session.recorded);
+  const docs = recordedDocuments(session.recorded);
   const deregistered: { server: string; stores: string[] }[] = [];
-  const docs = recordedDocuments(recorded);
   for (const server of servers) {
-    const registrar = await deps.connectZenml(
-      serverSettings(server, deps.env, await stackApiKey(opened.stack, deps.env)),
-      deps.io.err,
-    );
-    await registrar.remove(docs);
-    recordRegisteredIn(opened.reread(), Object.keys(recorded), server, false);
-    deregistered.push({ server, stores: Object.keys(recorded) });
-    deps.io.err(
-      `Removed the registration of ${Object.keys(recorded).join(", ")} from ZenML at ${server}.`,
-    );
+    await (await session.zenml(server)).remove(docs);
+    session.markRegistered(stores, server, false);
+    deregistered.push({ server, stores });
+    deps.io.err(`Removed the registration of ${stores.join(", ")} from ZenML at ${server}.`);
   }
+  return deregistered;
+}
 
-  // 3. Let Pulumi delete non-empty buckets when asked to.
-  if (nonEmpty.length > 0) {
-    const file = opened.reread();
-    const stores = file.get(STORES_KEY) as Json[];
+/** Sets `bucket.forceDestroy` on the stores whose bucket holds objects (--force-destroy). */
+function setForceDestroy(
+  session: StackSession,
+  deployment: DeploymentConfig,
+  nonEmpty: readonly NonEmptyBucket[],
+): void {
+  session.edit((file) => {
+    const stores = [...(file.get(STORES_KEY) as Json[])];
     for (const n of nonEmpty) {
-      const i = options.get(n.store)?.index;
-      if (i === undefined) continue;
+      // The typed stores are the config's stores, in order.
+      const i = deployment.stores.findIndex((s) => s.name === n.store);
+      if (i < 0) continue;
       const store = stores[i];
       stores[i] = { ...store, bucket: { ...((store.bucket as Json) ?? {}), forceDestroy: true } };
     }
     file.set(STORES_KEY, stores);
-    file.save();
-    deps.io.err(`Setting forceDestroy on ${nonEmpty.map((n) => n.bucket).join(", ")} …`);
-    const progress = new Progress(deps.io.err, deps.now, "apply");
-    await opened.stack.up({ onEvent: progress.onEvent });
-  }
-
-  // 4. The infrastructure.
-  deps.io.err(`Destroying stack ${prepared.name} …`);
-  const progress = new Progress(deps.io.err, deps.now, "apply");
-  const result = await opened.stack.destroy({ onEvent: progress.onEvent });
-  removeRegistration(opened.reread(), deps.projectRoot, prepared.name);
-
-  const data: DestroyData = {
-    stack: prepared.name,
-    deregistered,
-    emptied: nonEmpty.map((n) => ({ store: n.store, objects: n.objects })),
-    changes: result.changeSummary,
-    notes,
-  };
-  const lines = [
-    `Stack ${prepared.name} destroyed: ${describeChanges(result.changeSummary, true)}.`,
-  ];
-  for (const d of deregistered) lines.push(`  ZenML ${d.server}: removed ${d.stores.join(", ")}`);
-  for (const n of nonEmpty)
-    lines.push(`  ${n.bucket}: deleted with ${objects(n.objects)} (--force-destroy)`);
-  lines.push(
-    `  Registration removed from ${rel(deps, prepared.configPath)}; stacks/${prepared.name}.zenml.yaml deleted`,
-  );
-  for (const n of notes) lines.push(`  note: ${n}`);
-  return { data, text: lines.join("\n"), exitCode: EXIT.ok };
+  });
 }

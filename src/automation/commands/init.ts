@@ -4,16 +4,16 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { CommonArgs, Deps, Outcome } from "../context";
 import { EXIT, UsageError } from "../errors";
-import { checkStackName, stackConfigPath } from "../project";
+import { checkStackName, rel, stackConfigPath } from "../project";
 import { stringify } from "yaml";
 import { writeFileAtomic } from "../atomicWrite";
+import { STORES_KEY, ZENML_KEY } from "../stackConfigFile";
 import {
   applyStoreFlags,
   providerConfigOf,
   validateDeployment,
   type StoreFlags,
 } from "../storeFlags";
-import { STORES_KEY, ZENML_KEY, rel } from "./shared";
 
 export interface InitArgs extends CommonArgs, StoreFlags {
   readonly stack?: string;

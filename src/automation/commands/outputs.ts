@@ -1,7 +1,7 @@
 import { stringify } from "yaml";
 import type { Deps, Outcome, StackArgs } from "../context";
 import { EXIT } from "../errors";
-import { openStack, prepareStack } from "../session";
+import { prepareSession } from "../session";
 import { mask } from "./shared";
 
 export interface OutputsArgs extends StackArgs {
@@ -32,13 +32,13 @@ export function presentOutputs(
 
 /** outputs: the stack's outputs; secrets masked unless --show-secrets. */
 export async function outputs(args: OutputsArgs, deps: Deps): Promise<Outcome<OutputsData>> {
-  const prepared = prepareStack(args, deps);
-  const opened = await openStack(prepared, args, deps, "select");
+  const session = prepareSession(args, deps);
+  await session.open("select");
   const { values, secret } = presentOutputs(
-    await opened.stack.outputs(),
+    await session.stack.outputs(),
     args.showSecrets === true,
   );
-  const data = { stack: prepared.name, outputs: values, secret };
+  const data = { stack: session.name, outputs: values, secret };
   const note =
     secret.length > 0 && !args.showSecrets
       ? `\n# ${secret.join(", ")}: secret (masked); pass --show-secrets to see the values`

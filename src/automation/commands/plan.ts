@@ -12,8 +12,16 @@ import {
 import { PLACEHOLDER_SECRET, placeholderStoreSecret } from "../../plan/placeholders";
 import { buildPlanReport, renderPlanText, type PlanReport } from "../../plan/report";
 import { checkEmitDir, emitArtefacts, type EmittedArtefacts } from "../emit";
-import { PROJECT_NAME, checkStackName, stackConfigPath } from "../project";
-import { StackConfigFile, containsSecure, fullKey, replaceSecure } from "../stackConfigFile";
+import { PROJECT_NAME } from "../../config/keys";
+import { checkStackName, rel, stackConfigPath } from "../project";
+import {
+  STORES_KEY,
+  ZENML_KEY,
+  StackConfigFile,
+  containsSecure,
+  fullKey,
+  replaceSecure,
+} from "../stackConfigFile";
 import {
   applyStoreFlags,
   checkProjectKeys,
@@ -23,7 +31,7 @@ import {
 } from "../storeFlags";
 import { STORE_SECRETS_KEY, setSecretCommand, storeSecretFields } from "../../config/storeSecrets";
 import type { StoreConfig } from "../../config/types";
-import { STORES_KEY, ZENML_KEY, refusePlainSecrets, rel } from "./shared";
+import { refusePlainSecrets } from "./shared";
 
 export interface PlanArgs extends CommonArgs, StoreFlags {
   readonly offline?: boolean;

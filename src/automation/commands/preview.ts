@@ -1,7 +1,7 @@
 import type { Deps, Outcome, StackArgs } from "../context";
 import { EXIT, UsageError } from "../errors";
-import { Progress, describeChanges } from "../progress";
-import { openStack, prepareStack } from "../session";
+import { describeChanges } from "../progress";
+import { prepareSession } from "../session";
 import { givenStoreFlags, type StoreFlags } from "../storeFlags";
 import type { ChangeSummary } from "../workspace";
 
@@ -21,21 +21,18 @@ export async function preview(args: PreviewArgs, deps: Deps): Promise<Outcome<Pr
       "store flags apply to provision; preview shows the stack config as it is (plan --offline takes flags without writing)",
     );
   }
-  const prepared = prepareStack(args, deps);
-  if (!prepared.file.existed) {
+  const session = prepareSession(args, deps);
+  if (!session.existed) {
     throw new UsageError(
       "--stack",
-      `stack ${prepared.name} has no config (stacks/Pulumi.${prepared.name}.yaml); provision it, or use plan --offline`,
+      `stack ${session.name} has no config (stacks/Pulumi.${session.name}.yaml); provision it, or use plan --offline`,
     );
   }
-  const opened = await openStack(prepared, args, deps, "select");
-  deps.io.err(`Previewing stack ${prepared.name} …`);
-  const progress = new Progress(deps.io.err, deps.now, "preview");
-  const result = await opened.stack.preview({ onEvent: progress.onEvent });
-  const data = { stack: prepared.name, changes: result.changeSummary };
+  await session.open("select");
+  const changes = await session.preview();
   return {
-    data,
-    text: `Preview of stack ${prepared.name}: ${describeChanges(result.changeSummary)}.`,
+    data: { stack: session.name, changes },
+    text: `Preview of stack ${session.name}: ${describeChanges(changes)}.`,
     exitCode: EXIT.ok,
   };
 }

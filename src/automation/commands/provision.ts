@@ -2,41 +2,27 @@ import type { DeploymentConfig } from "../../config/types";
 import { describeAuth, type StoreAuth, type StoreRegistration } from "../../zenml/model";
 import { auditStores, type StoreAudit } from "../baseline";
 import type { Deps, Outcome, StackArgs } from "../context";
-import { CliError, EXIT } from "../errors";
-import { Progress, describeChanges, summaryTotal } from "../progress";
-import {
-  recordRegisteredIn,
-  registrationsFromOutputs,
-  writeRegistrationConfig,
-  writeZenmlYaml,
-} from "../recordedRegistration";
-import { checkStackArgs, cliOptions, openStack, prepareStack } from "../session";
-import type { StackConfigFile } from "../stackConfigFile";
+import { EXIT, UsageError } from "../errors";
+import { describeChanges } from "../progress";
+import { rel, zenmlYamlPath } from "../project";
+import { checkStackArgs, cliOptions, prepareSession, type StackSession } from "../session";
+import { STORES_KEY, ZENML_KEY, type StackConfigFile } from "../stackConfigFile";
 import {
   applyStoreFlags,
   checkProjectKeys,
-  providerConfigOf,
-  validateDeployment,
   type FlaggedDeployment,
   type StoreFlags,
 } from "../storeFlags";
-import { UsageError } from "../errors";
-import { checksFailed, renderChecks, verifyStores, type StoreCheck } from "../verification";
+import { checksFailed, renderChecks, type StoreCheck } from "../verification";
 import type { ChangeSummary } from "../workspace";
-import { serverSettings, type RegisteredStore } from "../zenmlRegistrar";
+import type { RegisteredStore } from "../zenmlRegistrar";
 import {
   PROGRAM_REGISTRATION_TYPE,
-  STORES_KEY,
   checkEndpointUrl,
-  ZENML_KEY,
-  rel,
-  refusePlainSecrets,
-  stackApiKey,
-  storeUnderTest,
-  verifyTimeoutMs,
   recordedDocuments,
+  refusePlainSecrets,
+  verifyTimeoutMs,
 } from "./shared";
-import { readRecordedStores } from "../recordedRegistration";
 
 export interface ProvisionArgs extends StackArgs, StoreFlags {
   /** Do not ask before changing the cloud. */
@@ -71,8 +57,8 @@ export interface ProvisionData {
   readonly adoptedBaseline?: readonly StoreAudit[];
 }
 
-/** Writes the flags' changes to `stores` and `zenml` in the stack config; true when anything changed. */
-export function writeFlaggedConfig(file: StackConfigFile, flagged: FlaggedDeployment): boolean {
+/** Sets the flags' changes to `stores` and `zenml` in the stack config; true when anything changed. */
+export function setFlaggedConfig(file: StackConfigFile, flagged: FlaggedDeployment): boolean {
   let changed = false;
   const put = (key: string, value: unknown): void => {
     if (value === undefined) return;
@@ -82,8 +68,39 @@ export function writeFlaggedConfig(file: StackConfigFile, flagged: FlaggedDeploy
   };
   put(STORES_KEY, flagged.raw.stores);
   put(ZENML_KEY, flagged.raw.zenml);
-  if (changed) file.save();
   return changed;
+}
+
+/** What provision has checked before it writes anything. */
+interface CheckedProvision {
+  readonly session: StackSession;
+  readonly flagged: FlaggedDeployment;
+  readonly deployment: DeploymentConfig;
+  readonly timeoutMs: number;
+}
+
+/**
+ * Everything is checked before anything is written, in the order a newcomer
+ * meets the prerequisites: the Pulumi CLI, the passphrase (prepareSession), the
+ * config, then the confirmation.
+ */
+async function checkProvision(args: ProvisionArgs, deps: Deps): Promise<CheckedProvision> {
+  checkStackArgs(args);
+  await deps.findPulumiCli(cliOptions(args), (line) => deps.io.err(line));
+  const session = prepareSession(args, deps);
+  checkProjectKeys(session.config, session.source);
+  refusePlainSecrets(session.config, session.source);
+  const flagged = applyStoreFlags(session.raw, args);
+  const deployment = session.validate(flagged);
+  const timeoutMs = verifyTimeoutMs(args.verifyTimeout);
+  checkEndpointUrl(args.endpointUrl);
+  if (!args.yes && !deps.io.interactive) {
+    throw new UsageError(
+      "--yes",
+      "is required when not running on a terminal: provision changes cloud resources",
+    );
+  }
+  return { session, flagged, deployment, timeoutMs };
 }
 
 /**
@@ -93,119 +110,52 @@ export function writeFlaggedConfig(file: StackConfigFile, flagged: FlaggedDeploy
  * configured) → verification.
  */
 export async function provision(args: ProvisionArgs, deps: Deps): Promise<Outcome<ProvisionData>> {
-  // Everything is checked before anything is written, in the order a newcomer
-  // meets the prerequisites: the Pulumi CLI, the passphrase (prepareStack), the
-  // config, then the confirmation.
-  checkStackArgs(args);
-  await deps.findPulumiCli(cliOptions(args), (line) => deps.io.err(line));
-  const prepared = prepareStack(args, deps);
-  const source = rel(deps, prepared.configPath);
-  const config = prepared.file.config;
-  checkProjectKeys(config, source);
-  refusePlainSecrets(config, source);
-  const flagged = applyStoreFlags({ stores: config[STORES_KEY], zenml: config[ZENML_KEY] }, args);
-  const deployment = validateDeployment(flagged, providerConfigOf(config), source);
-  const timeoutMs = verifyTimeoutMs(args.verifyTimeout);
-  checkEndpointUrl(args.endpointUrl);
-  if (!args.yes && !deps.io.interactive) {
-    throw new UsageError(
-      "--yes",
-      "is required when not running on a terminal: provision changes cloud resources",
-    );
-  }
+  const { session, flagged, deployment, timeoutMs } = await checkProvision(args, deps);
+  await session.open("create");
+  const configChanged = session.edit((file) => setFlaggedConfig(file, flagged));
+  if (configChanged) deps.io.err(`Updated ${session.source} from the flags.`);
 
-  const opened = await openStack(prepared, args, deps, "create");
-  const before = opened.reread();
-  const originalText = before.existed ? before.toString() : undefined;
-  const configChanged = writeFlaggedConfig(before, flagged);
-  if (configChanged) deps.io.err(`Updated ${source} from the flags.`);
-
-  deps.io.err(`Previewing stack ${prepared.name} …`);
-  const previewProgress = new Progress(deps.io.err, deps.now, "preview");
-  const preview = await opened.stack.preview({ onEvent: previewProgress.onEvent });
-  deps.io.err(`Plan: ${describeChanges(preview.changeSummary)}.`);
-  if (!args.yes) {
-    const go = await deps.io.confirm(
-      `Provision stack ${prepared.name} (${describeChanges(preview.changeSummary)})?`,
-    );
-    if (!go) {
-      if (configChanged && originalText !== undefined) {
-        const file = opened.reread();
-        if (file.toString() !== originalText) {
-          const { writeFileAtomic } = await import("../atomicWrite");
-          writeFileAtomic(prepared.configPath, originalText);
-        }
-      }
-      throw new CliError("cancelled: nothing was changed in the cloud", EXIT.failure);
-    }
-  }
-
-  deps.io.err(`Updating stack ${prepared.name} …`);
-  const progress = new Progress(
-    deps.io.err,
-    deps.now,
-    "apply",
-    summaryTotal(preview.changeSummary),
+  const planned = await session.preview();
+  const up = await session.confirmThenUp(
+    planned,
+    {
+      yes: args.yes,
+      question: `Provision stack ${session.name} (${describeChanges(planned)})?`,
+      cancelled: "cancelled: nothing was changed in the cloud",
+    },
+    { announce: `Updating stack ${session.name} …` },
   );
-  const up = await opened.stack.up({ onEvent: progress.onEvent });
-  deps.io.err(`Done: ${describeChanges(up.changeSummary, true)}.`);
 
-  const deployed = registrationsFromOutputs(up.outputs);
-  await writeRegistrationConfig(opened.reread(), opened.stack, deployed);
-  const zenmlYaml = writeZenmlYaml(deps.projectRoot, prepared.name, deployed);
-  deps.io.err(`Recorded the registration in ${source} and ${rel(deps, zenmlYaml)}.`);
+  const deployed = await session.record(up.outputs);
+  const zenmlYaml = rel(deps, zenmlYamlPath(deps.projectRoot, session.name));
+  deps.io.err(`Recorded the registration in ${session.source} and ${zenmlYaml}.`);
   const adoptedBaseline = await auditAdoptedBuckets(deployment, deployed, args.endpointUrl, deps);
-
-  let zenml: ProvisionData["zenml"];
-  let registrar;
   const server = deployment.zenml.serverUrl;
-  if (server !== undefined) {
-    registrar = await deps.connectZenml(
-      serverSettings(server, deps.env, await stackApiKey(opened.stack, deps.env)),
-      deps.io.err,
-    );
-    if (progress.types.has(PROGRAM_REGISTRATION_TYPE)) {
-      zenml = { server, registeredBy: "program", registered: [] };
-    } else {
-      const docs = recordedDocuments(
-        readRecordedStores(opened.reread()),
-        Object.fromEntries(deployed.map((d) => [d.storeName, { ...d.credentials }])),
-      );
-      const registered = await registrar.apply(docs);
-      recordRegisteredIn(
-        opened.reread(),
-        deployed.map((d) => d.storeName),
-        server,
-        true,
-      );
-      zenml = { server, registeredBy: "script", registered };
-      deps.io.err(`Registered ${registered.length} store(s) in ZenML at ${server}.`);
-    }
-  }
-
+  const zenml =
+    server !== undefined
+      ? await registerInZenml(
+          session,
+          server,
+          deployed,
+          up.types.has(PROGRAM_REGISTRATION_TYPE),
+          deps,
+        )
+      : undefined;
   let verification: StoreCheck[] | undefined;
   if (args.verify !== false) {
     deps.io.err("Verifying …");
-    const recorded = readRecordedStores(opened.reread());
-    const stores = await Promise.all(
-      Object.entries(recorded).map(([name, r]) => storeUnderTest(opened.stack, name, r)),
-    );
-    verification = await verifyStores(
-      {
-        stores,
-        zenml: server !== undefined && registrar ? { server, registrar } : undefined,
-        timeoutMs,
-        endpointUrl: args.endpointUrl,
-      },
-      deps,
-    );
+    verification = await session.verify(await session.storesUnderTest(), {
+      server,
+      timeoutMs,
+      endpointUrl: args.endpointUrl,
+    });
   }
 
   const data: ProvisionData = {
-    stack: prepared.name,
-    configFile: source,
+    stack: session.name,
+    configFile: session.source,
     configChanged,
-    zenmlYaml: rel(deps, zenmlYaml),
+    zenmlYaml,
     changes: up.changeSummary,
     stores: deployed.map((d) => ({
       name: d.storeName,
@@ -219,6 +169,33 @@ export async function provision(args: ProvisionArgs, deps: Deps): Promise<Outcom
   };
   const failed = verification !== undefined && checksFailed(verification);
   return { data, text: renderProvision(data), exitCode: failed ? EXIT.verification : EXIT.ok };
+}
+
+/**
+ * The ZenML registration: left to the program when the update registered the
+ * stores itself; else the script applies the recorded documents, with the
+ * credentials the update returned, and notes where.
+ */
+async function registerInZenml(
+  session: StackSession,
+  server: string,
+  deployed: readonly StoreRegistration[],
+  programRegisters: boolean,
+  deps: Deps,
+): Promise<NonNullable<ProvisionData["zenml"]>> {
+  if (programRegisters) return { server, registeredBy: "program", registered: [] };
+  const docs = recordedDocuments(
+    session.recorded,
+    Object.fromEntries(deployed.map((d) => [d.storeName, { ...d.credentials }])),
+  );
+  const registered = await (await session.zenml(server)).apply(docs);
+  session.markRegistered(
+    deployed.map((d) => d.storeName),
+    server,
+    true,
+  );
+  deps.io.err(`Registered ${registered.length} store(s) in ZenML at ${server}.`);
+  return { server, registeredBy: "script", registered };
 }
 
 export function renderProvision(d: ProvisionData): string {

@@ -1,13 +1,12 @@
 import * as fs from "node:fs";
+import { documentsFromStackYaml, StackYamlError } from "../../zenml/stackYaml";
 import type { Deps, Outcome, StackArgs } from "../context";
 import { EXIT, UsageError } from "../errors";
-import { PROJECT_NAME, zenmlYamlPath } from "../project";
-import { recordRegisteredIn } from "../recordedRegistration";
-import { openStack, prepareStack } from "../session";
-import { checkServerUrl, serverSettings, type RegisteredStore } from "../zenmlRegistrar";
-import { OperationError } from "../errors";
-import { documentsFromStackYaml, StackYamlError } from "../../zenml/stackYaml";
-import { configuredServer, rel, stackApiKey } from "./shared";
+import { rel, zenmlYamlPath } from "../project";
+import { readRecordedSecret } from "../recordedRegistration";
+import { prepareSession } from "../session";
+import type { RegisteredStore } from "../zenmlRegistrar";
+import { checkServerUrl } from "./shared";
 
 export interface RegisterArgs extends StackArgs {
   readonly server?: string;
@@ -26,13 +25,11 @@ export interface RegisterData {
  * updates them in place, so running it again changes nothing.
  */
 export async function register(args: RegisterArgs, deps: Deps): Promise<Outcome<RegisterData>> {
-  const prepared = prepareStack(args, deps);
-  const yamlPath = zenmlYamlPath(deps.projectRoot, prepared.name);
+  const session = prepareSession(args, deps);
+  const yamlPath = zenmlYamlPath(deps.projectRoot, session.name);
   const source = rel(deps, yamlPath);
   const server =
-    args.server !== undefined
-      ? checkServerUrl(args.server, "--server")
-      : configuredServer(prepared.file);
+    args.server !== undefined ? checkServerUrl(args.server, "--server") : session.configuredServer;
   if (server === undefined) {
     throw new UsageError(
       "--server",
@@ -51,29 +48,20 @@ export async function register(args: RegisterArgs, deps: Deps): Promise<Outcome<
         : `cannot read ${source}: ${code ?? (err as Error).message}`,
     );
   }
-  const opened = await openStack(prepared, args, deps, "select");
-  const docs = await documentsFromStackYaml(text, source, async (configPath) => {
-    const v = await opened.stack.getConfig(`${PROJECT_NAME}:${configPath}`, { path: true });
-    if (v === undefined || v.value === "") {
-      throw new OperationError(`the stack config has no ${configPath}; run provision again`);
-    }
-    return v.value;
-  }).catch((err: unknown) => {
+  await session.open("select");
+  const docs = await documentsFromStackYaml(text, source, (configPath) =>
+    readRecordedSecret(session.stack, configPath),
+  ).catch((err: unknown) => {
     if (err instanceof StackYamlError) throw new UsageError(err.source, err.rule);
     throw err;
   });
-  const registrar = await deps.connectZenml(
-    serverSettings(server, deps.env, await stackApiKey(opened.stack, deps.env)),
-    deps.io.err,
-  );
-  const registered = await registrar.apply(docs);
-  recordRegisteredIn(
-    opened.reread(),
+  const registered = await (await session.zenml(server)).apply(docs);
+  session.markRegistered(
     docs.map((d) => d.artifactStore.name),
     server,
     true,
   );
-  const data = { stack: prepared.name, server, document: source, registered };
+  const data = { stack: session.name, server, document: source, registered };
   const lines = [`Registered ${registered.length} store(s) from ${source} in ZenML at ${server}:`];
   for (const r of registered) {
     lines.push(

@@ -1,37 +1,26 @@
-import {
-  credentialVersion,
-  isRotatable,
-  rotatableModes,
-  versionGeneration,
-} from "../../config/rotation";
-import { BACKENDS, type DeploymentConfig, type StoreConfig } from "../../config/types";
+import type { StoreConfig } from "../../config/types";
 import type { Deps, Outcome, StackArgs } from "../context";
-import { CliError, EXIT, OperationError, UsageError, firstLine } from "../errors";
-import { Progress, describeChanges, summaryTotal } from "../progress";
+import { EXIT, OperationError, UsageError, firstLine } from "../errors";
+import { describeChanges } from "../progress";
 import {
-  readRecordedStores,
-  recordRegisteredIn,
-  registrationsFromOutputs,
-  writeRegistrationConfig,
-  writeZenmlYaml,
-} from "../recordedRegistration";
-import { openStack, prepareStack, type OpenedStack } from "../session";
-import { providerConfigOf, validateDeployment } from "../storeFlags";
-import { checksFailed, renderChecks, verifyStores, type StoreCheck } from "../verification";
-import type { ChangeSummary, OutputMap } from "../workspace";
-import { serverSettings } from "../zenmlRegistrar";
+  deployedVersions,
+  destructiveChanges,
+  planRotation,
+  rotatedStoresConfig,
+  selectStores,
+  type RotationPhase,
+  type StoreRotationPlan,
+} from "../rotationPlan";
+import { prepareSession, type StackSession, type Update } from "../session";
+import { STORES_KEY } from "../stackConfigFile";
+import { checksFailed, renderChecks, type StoreCheck } from "../verification";
+import type { ChangeSummary } from "../workspace";
 import {
   PROGRAM_REGISTRATION_TYPE,
-  STORES_KEY,
-  ZENML_KEY,
   checkEndpointUrl,
   recordedDocuments,
-  rel,
-  stackApiKey,
-  storeUnderTest,
   verifyTimeoutMs,
 } from "./shared";
-import { isObject } from "../../config/fields";
 
 export interface RotateArgs extends StackArgs {
   /** Rotate only this store; default: every store whose credential this project mints. */
@@ -68,121 +57,16 @@ export interface RotateData {
   readonly verification: readonly StoreCheck[];
 }
 
-/** One store's rotation: which version is deployed, which generation comes next. */
-export interface StoreRotationPlan {
-  readonly store: string;
-  /** The deployed version, kept until the next one is verified. */
-  readonly from: string;
-  /** `credentialGeneration` during and after the rotation. */
-  readonly generation: number;
-  /** A half-done rotation (`keepCredentials` already set) is finished, not started again. */
-  readonly resumed: boolean;
+/** A ZenML server whose registration holds the current credential, and who updated it. */
+interface ZenmlUpdate {
+  readonly server: string;
+  readonly updatedBy: "program" | "script";
 }
 
-/**
- * What to rotate: a store with `keepCredentials` set is half-way through a
- * rotation (its config already names the new generation and the key to keep),
- * so it is resumed; otherwise the next generation is one above both the
- * configured one and the deployed one.
- */
-export function planRotation(
-  store: StoreConfig,
-  deployed: string | undefined,
-  nowMs: number,
-): StoreRotationPlan {
-  const rotation = store.rotation;
-  const generation = rotation?.generation ?? 1;
-  if (rotation !== undefined && rotation.keep.length > 0) {
-    return { store: store.name, from: rotation.keep[0], generation, resumed: true };
-  }
-  const from = deployed ?? credentialVersion(rotation, nowMs);
-  const next = Math.max(generation, versionGeneration(from) ?? generation) + 1;
-  return { store: store.name, from, generation: next, resumed: false };
-}
-
-export type RotationPhase = "add" | "retire" | "rollback";
-
-/**
- * The stack config's `stores` list for one phase of the rotation: `add` sets the
- * next generation and keeps the deployed key; `retire` drops the kept key;
- * `rollback` returns to the deployed key's generation and drops the new one.
- * Other stores and keys are untouched.
- */
-export function rotatedStoresConfig(
-  stores: readonly unknown[],
-  plans: readonly StoreRotationPlan[],
-  phase: RotationPhase,
-): unknown[] {
-  return stores.map((raw) => {
-    if (!isObject(raw)) return raw;
-    const plan = plans.find((p) => p.store === raw.name);
-    if (plan === undefined) return raw;
-    const rest = { ...raw };
-    delete rest.keepCredentials;
-    delete rest.credentialGeneration;
-    switch (phase) {
-      case "add":
-        return { ...rest, credentialGeneration: plan.generation, keepCredentials: [plan.from] };
-      case "retire":
-        return { ...rest, credentialGeneration: plan.generation };
-      case "rollback": {
-        const previous = versionGeneration(plan.from) ?? 1;
-        // Generation 1 is the default: leave the key out rather than write it.
-        return previous === 1 && raw.credentialGeneration === undefined
-          ? rest
-          : { ...rest, credentialGeneration: previous };
-      }
-    }
-  });
-}
-
-/** The program's `credentialVersions` output (per store), when the stack has one. */
-export function deployedVersions(outputs: OutputMap): Record<string, string> {
-  const value = outputs.credentialVersions?.value;
-  if (!isObject(value)) return {};
-  return Object.fromEntries(
-    Object.entries(value)
-      .filter(([, v]) => typeof v === "string")
-      .map(([k, v]) => [k, v as string]),
-  );
-}
-
-/** Plan entries whose op deletes or replaces something. */
-export function destructiveChanges(summary: ChangeSummary): number {
-  return Object.entries(summary)
-    .filter(([op]) => /delete|replace|discard/.test(op))
-    .reduce((n, [, count]) => n + count, 0);
-}
-
-function selectStores(
-  deployment: DeploymentConfig,
-  only: string | undefined,
-  source: string,
-): StoreConfig[] {
-  if (only !== undefined) {
-    const store = deployment.stores.find((s) => s.name === only);
-    if (store === undefined) {
-      throw new UsageError(
-        "--store",
-        `no store named "${only}" in ${source}; stores: ${deployment.stores.map((s) => s.name).join(", ")}`,
-      );
-    }
-    if (!isRotatable(store.backend, store.credentials)) {
-      throw new UsageError(
-        "--store",
-        `store ${only} uses ${store.credentials} credentials, which this project does not mint; only ${rotatableModes(store.backend).join(" or ")} credentials of backend ${store.backend} are rotated`,
-      );
-    }
-    return [store];
-  }
-  const stores = deployment.stores.filter((s) => isRotatable(s.backend, s.credentials));
-  if (stores.length === 0) {
-    throw new UsageError(
-      "--stack",
-      `no store in ${source} has a credential this project mints (${BACKENDS.map((b) => `${b} ${rotatableModes(b).join("/")}`).join(", ")}); nothing to rotate`,
-    );
-  }
-  return stores;
+/** The stores to rotate and the stack config's `stores` for each phase. */
+interface Rotation {
+  readonly plans: readonly StoreRotationPlan[];
+  readonly storesFor: (phase: RotationPhase) => unknown[];
 }
 
 /**
@@ -204,27 +88,48 @@ function selectStores(
  * rotate again finishes that rotation instead of starting another.
  */
 export async function rotate(args: RotateArgs, deps: Deps): Promise<Outcome<RotateData>> {
-  // Everything is checked before anything is written.
-  const prepared = prepareStack(args, deps);
-  const source = rel(deps, prepared.configPath);
-  if (!prepared.file.existed) {
-    throw new UsageError("--stack", `${source} does not exist; run provision first`);
+  const { session, targets, timeoutMs, endpointUrl } = checkRotate(args, deps);
+  await session.open("select");
+  const rotation = await planRotations(session, targets, deps);
+  const add = await addNewKeys(session, rotation, args.yes);
+  const programRegisters = add.types.has(PROGRAM_REGISTRATION_TYPE);
+  const zenml = await recordAndRegister(session, add, rotation.plans, programRegisters, deps);
+
+  // Verify the new credentials before the old ones are deleted.
+  deps.io.err("Verifying the new credentials …");
+  const stores = await session.storesUnderTest(rotation.plans.map((p) => p.store));
+  const server = session.configuredServer ?? zenml[0]?.server;
+  const verification = await session.verify(stores, { server, timeoutMs, endpointUrl });
+  if (checksFailed(verification)) {
+    const rollback = await rollBack(session, rotation, programRegisters, deps);
+    return rotateOutcome(session.name, rotation.plans, { add, rollback }, zenml, verification);
+  }
+  const retire = await retireOldKeys(session, rotation);
+  return rotateOutcome(session.name, rotation.plans, { add, retire }, zenml, verification);
+}
+
+/** What rotate has checked before it writes anything. */
+interface CheckedRotate {
+  readonly session: StackSession;
+  readonly targets: readonly StoreConfig[];
+  readonly timeoutMs: number;
+  readonly endpointUrl?: string;
+}
+
+/** Everything rotate checks before anything is written. */
+function checkRotate(args: RotateArgs, deps: Deps): CheckedRotate {
+  const session = prepareSession(args, deps);
+  if (!session.existed) {
+    throw new UsageError("--stack", `${session.source} does not exist; run provision first`);
   }
   const timeoutMs = verifyTimeoutMs(args.verifyTimeout);
   const endpointUrl = checkEndpointUrl(args.endpointUrl);
-  const config = prepared.file.config;
-  const context = providerConfigOf(config);
-  const zenmlRaw = config[ZENML_KEY];
-  const validate = (stores: unknown): DeploymentConfig =>
-    validateDeployment({ raw: { stores, zenml: zenmlRaw }, flags: [] }, context, source);
-  const deployment = validate(config[STORES_KEY]);
-  const targets = selectStores(deployment, args.store, source);
-  const recorded = readRecordedStores(prepared.file);
-  const unrecorded = targets.find((t) => recorded[t.name] === undefined);
+  const targets = selectStores(session.deployment, args.store, session.source);
+  const unrecorded = targets.find((t) => session.recorded[t.name] === undefined);
   if (unrecorded !== undefined) {
     throw new UsageError(
       "--stack",
-      `store ${unrecorded.name} has no recorded registration in ${source}; run provision first`,
+      `store ${unrecorded.name} has no recorded registration in ${session.source}; run provision first`,
     );
   }
   if (!args.yes && !deps.io.interactive) {
@@ -233,26 +138,26 @@ export async function rotate(args: RotateArgs, deps: Deps): Promise<Outcome<Rota
       "is required when not running on a terminal: rotate replaces credentials",
     );
   }
+  return { session, targets, timeoutMs, endpointUrl };
+}
 
-  const opened = await openStack(prepared, args, deps, "select");
-  const deployed = deployedVersions(await opened.stack.outputs());
+/**
+ * Each target's rotation, from the versions the stack has deployed. The stack
+ * config of both phases is validated before either is written.
+ */
+async function planRotations(
+  session: StackSession,
+  targets: readonly StoreConfig[],
+  deps: Deps,
+): Promise<Rotation> {
+  const deployed = deployedVersions(await session.stack.outputs());
   const plans = targets.map((t) => planRotation(t, deployed[t.name], deps.now()));
-  const storesRaw = config[STORES_KEY] as unknown[];
-  const phase = (p: RotationPhase): unknown[] => rotatedStoresConfig(storesRaw, plans, p);
-  validate(phase("add"));
-  validate(phase("retire"));
-  const originalText = opened.reread().toString();
-  const writeStores = (stores: unknown[]): void => {
-    const file = opened.reread();
-    file.set(STORES_KEY, stores);
-    file.save();
-  };
-  const restore = (): void => {
-    const file = opened.reread();
-    if (file.toString() !== originalText) {
-      writeStores(storesRaw);
-    }
-  };
+  const { stores, zenml } = session.raw;
+  const storesFor = (phase: RotationPhase): unknown[] =>
+    rotatedStoresConfig(stores as unknown[], plans, phase);
+  for (const phase of ["add", "retire"] as const) {
+    session.validate({ raw: { stores: storesFor(phase), zenml }, flags: [] });
+  }
   for (const p of plans) {
     deps.io.err(
       p.resumed
@@ -260,129 +165,84 @@ export async function rotate(args: RotateArgs, deps: Deps): Promise<Outcome<Rota
         : `${p.store}: rotating key ${p.from} to generation ${p.generation}; key ${p.from} stays valid until the new key is verified.`,
     );
   }
+  return { plans, storesFor };
+}
 
-  // 1. add: the new key next to the old one.
-  writeStores(phase("add"));
-  let total: number | undefined;
+/** Writes the stack config's `stores` for a phase of the rotation. */
+function writePhase(session: StackSession, rotation: Rotation, phase: RotationPhase): void {
+  session.edit((file) => file.set(STORES_KEY, rotation.storesFor(phase)));
+}
+
+/**
+ * 1. add: the new key next to the old one. A preview that would delete or
+ * replace anything (other pending changes), or a "no", restores the config.
+ */
+async function addNewKeys(
+  session: StackSession,
+  rotation: Rotation,
+  yes: boolean | undefined,
+): Promise<Update> {
+  writePhase(session, rotation, "add");
+  let planned: ChangeSummary;
   try {
-    deps.io.err(`Previewing stack ${prepared.name} …`);
-    const previewProgress = new Progress(deps.io.err, deps.now, "preview");
-    const preview = await opened.stack.preview({ onEvent: previewProgress.onEvent });
-    deps.io.err(`Plan: ${describeChanges(preview.changeSummary)}.`);
-    const destructive = destructiveChanges(preview.changeSummary);
+    planned = await session.preview();
+    const destructive = destructiveChanges(planned);
     if (destructive > 0) {
       throw new OperationError(
-        `rotate only adds credentials in its first update, but the preview would delete or replace ${destructive} resource(s) (${describeChanges(preview.changeSummary)}); the stack has other pending changes — run provision first. Nothing was changed`,
+        `rotate only adds credentials in its first update, but the preview would delete or replace ${destructive} resource(s) (${describeChanges(planned)}); the stack has other pending changes — run provision first. Nothing was changed`,
       );
     }
-    if (!args.yes) {
-      const go = await deps.io.confirm(
-        `Rotate the credentials of ${plans.map((p) => p.store).join(", ")} in stack ${prepared.name} (${describeChanges(preview.changeSummary)})?`,
-      );
-      if (!go) throw new CliError("cancelled: nothing was changed", EXIT.failure);
-    }
-    total = summaryTotal(preview.changeSummary);
   } catch (err) {
-    restore();
+    session.restore();
     throw err;
   }
-
-  deps.io.err(`Adding the new credentials (stack ${prepared.name}) …`);
-  const addProgress = new Progress(deps.io.err, deps.now, "apply", total);
-  let add: { outputs: OutputMap; changeSummary: ChangeSummary };
-  try {
-    add = await opened.stack.up({ onEvent: addProgress.onEvent });
-  } catch (err) {
-    throw new OperationError(
-      `adding the new credentials failed: ${firstLine((err as Error).message)}; nothing was deleted and the old keys still work — run rotate --stack ${prepared.name} again to finish`,
-    );
-  }
-  deps.io.err(`Done: ${describeChanges(add.changeSummary, true)}.`);
-  const newVersions = deployedVersions(add.outputs);
-  const programRegisters = addProgress.types.has(PROGRAM_REGISTRATION_TYPE);
-  const zenml = await recordAndRegister(opened, deps, add.outputs, plans, programRegisters);
-
-  // Verify the new credentials before the old ones are deleted.
-  deps.io.err("Verifying the new credentials …");
-  const after = readRecordedStores(opened.reread());
-  const stores = [];
-  for (const p of plans) stores.push(await storeUnderTest(opened.stack, p.store, after[p.store]));
-  const primary = zenml.primary;
-  const registrar =
-    primary !== undefined
-      ? await deps.connectZenml(
-          serverSettings(primary, deps.env, await stackApiKey(opened.stack, deps.env)),
-          deps.io.err,
-        )
-      : undefined;
-  const verification = await verifyStores(
+  const stores = rotation.plans.map((p) => p.store).join(", ");
+  return session.confirmThenUp(
+    planned,
     {
-      stores,
-      zenml: primary !== undefined && registrar ? { server: primary, registrar } : undefined,
-      timeoutMs,
-      endpointUrl,
+      yes,
+      question: `Rotate the credentials of ${stores} in stack ${session.name} (${describeChanges(planned)})?`,
+      cancelled: "cancelled: nothing was changed",
     },
-    deps,
+    {
+      announce: `Adding the new credentials (stack ${session.name}) …`,
+      failed: (reason) =>
+        new OperationError(
+          `adding the new credentials failed: ${firstLine(reason)}; nothing was deleted and the old keys still work — run rotate --stack ${session.name} again to finish`,
+        ),
+    },
   );
+}
 
-  if (checksFailed(verification)) {
-    // 2'. rollback: the old key (never touched) becomes current again; the new one goes.
-    deps.io.err("The new credentials failed verification; rolling back to the old ones …");
-    writeStores(phase("rollback"));
-    const progress = new Progress(deps.io.err, deps.now, "apply");
-    let rollback: { outputs: OutputMap; changeSummary: ChangeSummary };
-    try {
-      rollback = await opened.stack.up({ onEvent: progress.onEvent });
-    } catch (err) {
-      throw new OperationError(
-        `the new credentials failed verification and rolling back failed too: ${firstLine((err as Error).message)}; the old keys were not deleted — fix the cause and run rotate --stack ${prepared.name} again`,
-      );
-    }
-    await recordAndRegister(opened, deps, rollback.outputs, plans, programRegisters);
-    const back = deployedVersions(rollback.outputs);
-    const data: RotateData = {
-      stack: prepared.name,
-      outcome: "rolled-back",
-      stores: plans.map((p) => ({
-        store: p.store,
-        from: p.from,
-        to: back[p.store] ?? p.from,
-        resumed: p.resumed,
-      })),
-      updates: { add: add.changeSummary, rollback: rollback.changeSummary },
-      zenml: zenml.servers,
-      verification,
-    };
-    return { data, text: renderRotate(data), exitCode: EXIT.verification };
-  }
+/** 2'. rollback: the old key (never touched) becomes current again; the new one goes. */
+async function rollBack(
+  session: StackSession,
+  rotation: Rotation,
+  programRegisters: boolean,
+  deps: Deps,
+): Promise<Update> {
+  writePhase(session, rotation, "rollback");
+  const rollback = await session.up({
+    announce: "The new credentials failed verification; rolling back to the old ones …",
+    failed: (reason) =>
+      new OperationError(
+        `the new credentials failed verification and rolling back failed too: ${firstLine(reason)}; the old keys were not deleted — fix the cause and run rotate --stack ${session.name} again`,
+      ),
+  });
+  await recordAndRegister(session, rollback, rotation.plans, programRegisters, deps);
+  return rollback;
+}
 
-  // 2. retire: only now may the old keys be deleted.
-  deps.io.err("Verified. Deleting the old credentials …");
-  writeStores(phase("retire"));
-  const retireProgress = new Progress(deps.io.err, deps.now, "apply");
-  let retire: { changeSummary: ChangeSummary };
-  try {
-    retire = await opened.stack.up({ onEvent: retireProgress.onEvent });
-  } catch (err) {
-    throw new OperationError(
-      `the new credentials are in use and verified, but deleting the old ones failed: ${firstLine((err as Error).message)}; run provision --stack ${prepared.name} to finish`,
-    );
-  }
-  deps.io.err(`Done: ${describeChanges(retire.changeSummary, true)}.`);
-  const data: RotateData = {
-    stack: prepared.name,
-    outcome: "rotated",
-    stores: plans.map((p) => ({
-      store: p.store,
-      from: p.from,
-      to: newVersions[p.store] ?? String(p.generation),
-      resumed: p.resumed,
-    })),
-    updates: { add: add.changeSummary, retire: retire.changeSummary },
-    zenml: zenml.servers,
-    verification,
-  };
-  return { data, text: renderRotate(data), exitCode: EXIT.ok };
+/** 2. retire: only after verification may the old keys be deleted. */
+async function retireOldKeys(session: StackSession, rotation: Rotation): Promise<Update> {
+  writePhase(session, rotation, "retire");
+  return session.up({
+    announce: "Verified. Deleting the old credentials …",
+    failed: (reason) =>
+      new OperationError(
+        `the new credentials are in use and verified, but deleting the old ones failed: ${firstLine(reason)}; run provision --stack ${session.name} to finish`,
+      ),
+  });
 }
 
 /**
@@ -392,49 +252,67 @@ export async function rotate(args: RotateArgs, deps: Deps): Promise<Outcome<Rota
  * program itself registers in was updated by the Pulumi update already.
  */
 async function recordAndRegister(
-  opened: OpenedStack,
-  deps: Deps,
-  outputs: OutputMap,
+  session: StackSession,
+  update: Update,
   plans: readonly StoreRotationPlan[],
   programRegisters: boolean,
-): Promise<{
-  servers: { server: string; updatedBy: "program" | "script" }[];
-  primary?: string;
-}> {
-  const deployed = registrationsFromOutputs(outputs);
-  await writeRegistrationConfig(opened.reread(), opened.stack, deployed);
-  writeZenmlYaml(deps.projectRoot, opened.name, deployed);
-  const file = opened.reread();
-  const recorded = readRecordedStores(file);
-  const configured = configuredServerOf(file.get(ZENML_KEY));
+  deps: Deps,
+): Promise<ZenmlUpdate[]> {
+  const deployed = await session.record(update.outputs);
   const names = plans.map((p) => p.store);
-  const scriptServers = new Set(names.flatMap((n) => recorded[n]?.registeredIn ?? []));
+  const configured = session.configuredServer;
+  const scriptServers = new Set(names.flatMap((n) => session.recorded[n]?.registeredIn ?? []));
   if (configured !== undefined && !programRegisters) scriptServers.add(configured);
-  const servers: { server: string; updatedBy: "program" | "script" }[] = [];
-  if (configured !== undefined && programRegisters) {
-    servers.push({ server: configured, updatedBy: "program" });
-  }
-  const credentials = Object.fromEntries(deployed.map((d) => [d.storeName, { ...d.credentials }]));
+  const servers: ZenmlUpdate[] =
+    configured !== undefined && programRegisters
+      ? [{ server: configured, updatedBy: "program" }]
+      : [];
   const docs = recordedDocuments(
-    Object.fromEntries(names.map((n) => [n, recorded[n]])),
-    credentials,
+    Object.fromEntries(names.map((n) => [n, session.recorded[n]])),
+    Object.fromEntries(deployed.map((d) => [d.storeName, { ...d.credentials }])),
   );
   for (const server of [...scriptServers].sort()) {
-    const registrar = await deps.connectZenml(
-      serverSettings(server, deps.env, await stackApiKey(opened.stack, deps.env)),
-      deps.io.err,
-    );
-    await registrar.apply(docs);
-    recordRegisteredIn(opened.reread(), names, server, true);
+    await (await session.zenml(server)).apply(docs);
+    session.markRegistered(names, server, true);
     deps.io.err(`Updated the registration of ${names.join(", ")} in ZenML at ${server}.`);
     servers.push({ server, updatedBy: "script" });
   }
-  return { servers, primary: configured ?? servers[0]?.server };
+  return servers;
 }
 
-function configuredServerOf(zenml: unknown): string | undefined {
-  const url = isObject(zenml) ? zenml.serverUrl : undefined;
-  return typeof url === "string" && url !== "" ? url.replace(/\/+$/, "") : undefined;
+/** The result: each store's versions before and after, the updates run, ZenML, the checks. */
+function rotateOutcome(
+  stack: string,
+  plans: readonly StoreRotationPlan[],
+  updates: { add: Update; retire?: Update; rollback?: Update },
+  zenml: readonly ZenmlUpdate[],
+  verification: readonly StoreCheck[],
+): Outcome<RotateData> {
+  const { add, retire, rollback } = updates;
+  // After a rollback the versions in use are the rollback's; else the add's.
+  const current = deployedVersions((rollback ?? add).outputs);
+  const data: RotateData = {
+    stack,
+    outcome: rollback !== undefined ? "rolled-back" : "rotated",
+    stores: plans.map((p) => ({
+      store: p.store,
+      from: p.from,
+      to: current[p.store] ?? (rollback !== undefined ? p.from : String(p.generation)),
+      resumed: p.resumed,
+    })),
+    updates: {
+      add: add.changeSummary,
+      ...(retire !== undefined ? { retire: retire.changeSummary } : {}),
+      ...(rollback !== undefined ? { rollback: rollback.changeSummary } : {}),
+    },
+    zenml,
+    verification,
+  };
+  return {
+    data,
+    text: renderRotate(data),
+    exitCode: rollback !== undefined ? EXIT.verification : EXIT.ok,
+  };
 }
 
 export function renderRotate(d: RotateData): string {

@@ -1,20 +1,14 @@
-import * as path from "node:path";
-import { registrationDocuments, type AnyStoreDocuments } from "../../zenml/documents";
-import type { Deps } from "../context";
-import { UsageError } from "../errors";
-import { PROJECT_NAME } from "../project";
-import { storeRegistration } from "../../zenml/model";
-import { readCredentials, type RecordedStore } from "../recordedRegistration";
+import { httpUrlRule } from "../../config/fields";
+import { PROJECT_NAME } from "../../config/keys";
 import { SECRET_CONFIG_KEYS } from "../../config/load";
 import { plainTextSecretRule } from "../../config/storeSecrets";
-import { hasPlainLeaf, type StackConfigFile } from "../stackConfigFile";
+import { registrationDocuments, type AnyStoreDocuments } from "../../zenml/documents";
+import { storeRegistration } from "../../zenml/model";
+import { UsageError } from "../errors";
+import type { RecordedStore } from "../recordedRegistration";
+import { hasPlainLeaf } from "../stackConfigFile";
 import { DEFAULT_VERIFY_TIMEOUT_S } from "../verification";
-import type { StoreUnderTest } from "../verify/types";
-import type { PulumiStack } from "../workspace";
 
-export const STORES_KEY = `${PROJECT_NAME}:stores`;
-export const ZENML_KEY = `${PROJECT_NAME}:zenml`;
-export const ZENML_API_KEY = `${PROJECT_NAME}:zenmlApiKey`;
 /** The program's ZenML registration component (src/zenml/registrationComponent.ts). */
 export const PROGRAM_REGISTRATION_TYPE = "zenml-remote-storage:zenml:Registration";
 
@@ -29,11 +23,6 @@ export function refusePlainSecrets(
   }
 }
 
-/** A path relative to the project, for messages. */
-export function rel(deps: Deps, file: string): string {
-  return path.relative(deps.projectRoot, file) || file;
-}
-
 /** `--verify-timeout` in milliseconds (validated). */
 export function verifyTimeoutMs(seconds: number | undefined): number {
   if (seconds === undefined) return DEFAULT_VERIFY_TIMEOUT_S * 1000;
@@ -45,54 +34,24 @@ export function verifyTimeoutMs(seconds: number | undefined): number {
 
 /** `--endpoint-url` (validated): an http(s) URL without credentials, or undefined. */
 export function checkEndpointUrl(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new UsageError("--endpoint-url", `"${value}" is not a URL`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new UsageError("--endpoint-url", "must be an http:// or https:// URL");
-  }
-  if (url.username || url.password) {
-    throw new UsageError("--endpoint-url", "must not hold credentials");
-  }
+  const rule = value !== undefined ? httpUrlRule(value) : undefined;
+  if (rule !== undefined) throw new UsageError("--endpoint-url", rule);
   return value;
 }
 
-/** The ZenML server URL the stack config names (`zenml.serverUrl`), if any. */
-export function configuredServer(file: StackConfigFile): string | undefined {
-  const zenml = file.get(ZENML_KEY);
-  const url =
-    typeof zenml === "object" && zenml !== null
-      ? (zenml as { serverUrl?: unknown }).serverUrl
-      : undefined;
-  return typeof url === "string" && url !== "" ? url.replace(/\/+$/, "") : undefined;
-}
-
-/** The stack config's `zenmlApiKey` (decrypted), when the environment has no ZenML credentials. */
-export async function stackApiKey(
-  stack: PulumiStack,
-  env: Deps["env"],
-): Promise<string | undefined> {
-  if (env.ZENML_STORE_API_KEY || env.ZENML_STORE_USERNAME) return undefined;
-  return (await stack.getConfig(ZENML_API_KEY))?.value;
-}
-
-/** A recorded store with its decrypted credentials, ready for verification. */
-export async function storeUnderTest(
-  stack: PulumiStack,
-  storeName: string,
-  recorded: RecordedStore,
-): Promise<StoreUnderTest> {
-  const credentials = await readCredentials(stack, storeName, recorded.credentialFields);
-  return storeRegistration(storeName, recorded, credentials);
+/** A ZenML server URL from a flag (validated), without trailing slashes. */
+export function checkServerUrl(value: string, flag: string): string {
+  const rule = httpUrlRule(
+    value,
+    "; set ZENML_STORE_API_KEY (or ZENML_STORE_USERNAME/ZENML_STORE_PASSWORD) instead",
+  );
+  if (rule !== undefined) throw new UsageError(flag, rule);
+  return value.replace(/\/+$/, "");
 }
 
 /** ZenML documents of recorded stores; credentials only when given. */
 export function recordedDocuments(
-  recorded: Record<string, RecordedStore>,
+  recorded: Readonly<Record<string, RecordedStore>>,
   credentials: Record<string, Record<string, string>> = {},
 ): AnyStoreDocuments[] {
   return Object.entries(recorded).map(([name, r]) =>

@@ -1,6 +1,5 @@
-import { ConfigError } from "../../config/errors";
 import { parseBucket } from "../../config/parse";
-import { BACKENDS, type Backend } from "../../config/types";
+import type { Backend, DeploymentConfig } from "../../config/types";
 import {
   allDeviations,
   auditPassed,
@@ -12,21 +11,9 @@ import {
 } from "../baseline";
 import type { Deps, Outcome, StackArgs } from "../context";
 import { EXIT, UsageError } from "../errors";
-import { PROJECT_NAME } from "../project";
-import { readRecordedStores } from "../recordedRegistration";
-import type { StackConfigFile } from "../stackConfigFile";
-import { openStack, prepareStack } from "../session";
-import { checksFailed, renderChecks, verifyStores, type StoreCheck } from "../verification";
-import { checkServerUrl, serverSettings } from "../zenmlRegistrar";
-import {
-  checkEndpointUrl,
-  configuredServer,
-  rel,
-  stackApiKey,
-  STORES_KEY,
-  storeUnderTest,
-  verifyTimeoutMs,
-} from "./shared";
+import { prepareSession } from "../session";
+import { checksFailed, renderChecks, type StoreCheck } from "../verification";
+import { checkEndpointUrl, checkServerUrl, verifyTimeoutMs } from "./shared";
 
 export interface VerifyArgs extends StackArgs {
   /** The ZenML server to ask; default: the configured one, else where `register` applied the stores. */
@@ -57,49 +44,32 @@ export interface VerifyData {
  * registered, the ZenML server is asked to verify each connector. Exit 3 on failure.
  */
 export async function verify(args: VerifyArgs, deps: Deps): Promise<Outcome<VerifyData>> {
-  const prepared = prepareStack(args, deps);
+  const session = prepareSession(args, deps);
   const timeoutMs = verifyTimeoutMs(args.verifyTimeout);
   checkEndpointUrl(args.endpointUrl);
   const explicit = args.server !== undefined ? checkServerUrl(args.server, "--server") : undefined;
   if (explicit !== undefined && args.zenml === false) {
     throw new UsageError("--server", "conflicts with --no-zenml");
   }
-  const recorded = readRecordedStores(prepared.file);
+  const recorded = session.recorded;
   if (Object.keys(recorded).length === 0) {
     throw new UsageError(
       "--stack",
-      `stack ${prepared.name} has no recorded registration (zenml-remote-storage:registration); run provision first`,
+      `stack ${session.name} has no recorded registration (zenml-remote-storage:registration); run provision first`,
     );
   }
   // Checked before any request: a bucket option the parser refuses is a usage error.
-  const expected = args.baseline
-    ? expectations(prepared.file, rel(deps, prepared.configPath))
-    : undefined;
+  const expected = args.baseline ? expectations(session.deployment) : undefined;
   const registeredIn = [...new Set(Object.values(recorded).flatMap((r) => r.registeredIn ?? []))];
   const server =
-    args.zenml === false
-      ? undefined
-      : (explicit ?? configuredServer(prepared.file) ?? registeredIn[0]);
-  const opened = await openStack(prepared, args, deps, "select");
-  const stores = [];
-  for (const [name, r] of Object.entries(recorded))
-    stores.push(await storeUnderTest(opened.stack, name, r));
-  const registrar =
-    server !== undefined
-      ? await deps.connectZenml(
-          serverSettings(server, deps.env, await stackApiKey(opened.stack, deps.env)),
-          deps.io.err,
-        )
-      : undefined;
-  const checks = await verifyStores(
-    {
-      stores,
-      zenml: server !== undefined && registrar ? { server, registrar } : undefined,
-      timeoutMs,
-      endpointUrl: args.endpointUrl,
-    },
-    deps,
-  );
+    args.zenml === false ? undefined : (explicit ?? session.configuredServer ?? registeredIn[0]);
+  await session.open("select");
+  const stores = await session.storesUnderTest();
+  const checks = await session.verify(stores, {
+    server,
+    timeoutMs,
+    endpointUrl: args.endpointUrl,
+  });
   const audits = expected
     ? await auditStores(
         stores,
@@ -115,9 +85,9 @@ export async function verify(args: VerifyArgs, deps: Deps): Promise<Outcome<Veri
     : undefined;
   const ok = !checksFailed(checks) && (baseline?.ok ?? true);
   return {
-    data: { stack: prepared.name, ok, checks, ...(baseline ? { baseline } : {}) },
+    data: { stack: session.name, ok, checks, ...(baseline ? { baseline } : {}) },
     text: [
-      `Verification of stack ${prepared.name}: ${ok ? "passed" : "FAILED"}`,
+      `Verification of stack ${session.name}: ${ok ? "passed" : "FAILED"}`,
       ...renderChecks(checks),
       ...(baseline
         ? [
@@ -131,24 +101,9 @@ export async function verify(args: VerifyArgs, deps: Deps): Promise<Outcome<Veri
 }
 
 /**
- * What each store's bucket options ask for, parsed from the stack config with the
- * program's own parser (defaults included); a store the config no longer lists
- * gets the defaults.
+ * What each store's bucket options ask for, as the program parsed them
+ * (defaults included); a store the config no longer lists gets the defaults.
  */
-function expectations(file: StackConfigFile, source: string): Map<string, Expectation> {
-  const out = new Map<string, Expectation>();
-  const stores = file.get(STORES_KEY);
-  if (!Array.isArray(stores)) return out;
-  stores.forEach((raw: unknown, i) => {
-    const store = (typeof raw === "object" && raw !== null ? raw : {}) as Record<string, unknown>;
-    const backend = store.backend as Backend;
-    if (typeof store.name !== "string" || !BACKENDS.includes(backend)) return;
-    try {
-      out.set(store.name, parseBucket(store.bucket, `stores[${i}].bucket`, backend));
-    } catch (err) {
-      if (!(err instanceof ConfigError)) throw err;
-      throw new UsageError(`${PROJECT_NAME}:${err.key} (${source})`, err.rule);
-    }
-  });
-  return out;
+function expectations(deployment: DeploymentConfig): Map<string, Expectation> {
+  return new Map(deployment.stores.map((s) => [s.name, s.bucket]));
 }

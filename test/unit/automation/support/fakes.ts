@@ -32,7 +32,7 @@ import type {
   ZenmlServerSettings,
 } from "../../../../src/automation/zenmlRegistrar";
 import { usesSecret, type AnyStoreDocuments } from "../../../../src/zenml/documents";
-import { PROJECT_NAME } from "../../../../src/automation/project";
+import { PROJECT_NAME } from "../../../../src/config/keys";
 import { fakeCiphertext, setStackConfigText } from "../../../support/langhost/stackFileEdit";
 import type { StoreFacts } from "../../../../src/zenml/model";
 

@@ -1,5 +1,4 @@
 import * as path from "node:path";
-import type { Deps } from "./context";
 import { UsageError } from "./errors";
 
 /**
@@ -45,6 +44,6 @@ export function checkStackName(stack: unknown, flag = "--stack"): string {
 }
 
 /** A path relative to the project, for messages. */
-export function rel(deps: Pick<Deps, "projectRoot">, file: string): string {
+export function rel(deps: { readonly projectRoot: string }, file: string): string {
   return path.relative(deps.projectRoot, file) || file;
 }

@@ -1,6 +1,6 @@
-import type { BaselineAuditorFor } from "./baseline";
+import type { BaselineAuditorFor } from "../verify/baseline";
 import type { ExitCode } from "./errors";
-import type { VerifierFor } from "./verify/types";
+import type { VerifierFor } from "../verify/types";
 import type { FindPulumiCli, OpenWorkspace } from "./workspace";
 import type { ConnectZenml } from "./zenmlRegistrar";
 

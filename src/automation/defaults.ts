@@ -35,7 +35,8 @@ export function defaultDeps(io: Io): Deps {
       (await import("./localWorkspace")).openLocalWorkspace(request),
     connectZenml: async (server, log) =>
       (await import("./zenmlRegistrar")).connectZenmlServer(server, log),
-    verifierFor: async (backend) => (await import("./verify")).verifierFor(backend),
-    baselineAuditorFor: async (backend) => (await import("./baseline")).baselineAuditorFor(backend),
+    verifierFor: async (backend) => (await import("../verify")).verifierFor(backend),
+    baselineAuditorFor: async (backend) =>
+      (await import("../verify/baseline")).baselineAuditorFor(backend),
   };
 }

@@ -1,3 +1,4 @@
+import { stripAnsi } from "../config/text";
 /**
  * Errors the provisioning script reports as one line, each with its exit code.
  * Anything else is a bug or an unexpected failure: also one line, exit 1
@@ -56,21 +57,6 @@ export class VerificationError extends CliError {
     super(message, EXIT.verification);
     this.name = "VerificationError";
   }
-}
-
-/** The first non-empty line of a (possibly multi-line) message, ANSI colours removed. */
-export function firstLine(text: string): string {
-  const lines = stripAnsi(text)
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => l.length > 0);
-  return lines[0] ?? "";
-}
-
-const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
-
-export function stripAnsi(text: string): string {
-  return text.replace(ANSI, "");
 }
 
 /**

@@ -1,4 +1,4 @@
-import { firstLine } from "./errors";
+import { firstLine } from "../config/text";
 import type { ChangeSummary, EngineEvent } from "./workspace";
 
 const ING: Record<string, string> = {

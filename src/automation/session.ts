@@ -36,7 +36,7 @@ import {
   type RawStackDeployment,
 } from "./storeFlags";
 import { verifyStores, type StoreCheck } from "./verification";
-import type { StoreUnderTest } from "./verify/types";
+import type { StoreUnderTest } from "../verify/types";
 import type { ChangeSummary, OutputMap, PulumiStack } from "./workspace";
 import { serverSettings, type ZenmlRegistrar } from "./zenmlRegistrar";
 

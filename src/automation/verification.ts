@@ -2,9 +2,9 @@ import { randomBytes } from "node:crypto";
 import { connectorName } from "../zenml/documents";
 import { isKeylessAuth } from "../zenml/model";
 import type { Deps } from "./context";
-import { firstLine } from "./errors";
-import { retry, RetryError } from "./verify/retry";
-import type { StoreUnderTest } from "./verify/types";
+import { firstLine } from "../config/text";
+import { retry, RetryError } from "../verify/retry";
+import type { StoreUnderTest } from "../verify/types";
 import type { ZenmlRegistrar } from "./zenmlRegistrar";
 
 export const DEFAULT_VERIFY_TIMEOUT_S = 120;

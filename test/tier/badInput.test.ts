@@ -16,7 +16,7 @@ import * as tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Deps } from "../../src/automation/context";
 import { StackConfigFile } from "../../src/automation/stackConfigFile";
-import { verifierFor } from "../../src/automation/verify";
+import { verifierFor } from "../../src/verify";
 import { connectZenmlServer } from "../../src/automation/zenmlRegistrar";
 import { main } from "../../src/cli";
 import { ZenmlClient } from "../../src/zenml/client";

@@ -10,7 +10,7 @@ import { provision } from "../../src/automation/commands/provision";
 import { verify } from "../../src/automation/commands/verify";
 import type { Deps } from "../../src/automation/context";
 import { StackConfigFile } from "../../src/automation/stackConfigFile";
-import { verifierFor } from "../../src/automation/verify";
+import { verifierFor } from "../../src/verify";
 import { provisionOnMoto } from "../support/awsEmulator";
 import { expectNoLeaks, LeakCheck } from "../support/leakCheck";
 import { startMoto, type MotoServer } from "../support/services";

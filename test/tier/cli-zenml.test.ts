@@ -18,7 +18,7 @@ import { register } from "../../src/automation/commands/register";
 import { verify } from "../../src/automation/commands/verify";
 import type { Deps } from "../../src/automation/context";
 import { StackConfigFile } from "../../src/automation/stackConfigFile";
-import { verifierFor } from "../../src/automation/verify";
+import { verifierFor } from "../../src/verify";
 import { connectZenmlServer } from "../../src/automation/zenmlRegistrar";
 import { ZenmlClient } from "../../src/zenml/client";
 import { provisionOnMoto, s3Client } from "../support/awsEmulator";

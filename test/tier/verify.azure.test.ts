@@ -22,9 +22,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { provision } from "../../src/automation/commands/provision";
 import { verify } from "../../src/automation/commands/verify";
 import type { Deps } from "../../src/automation/context";
-import { verifierFor } from "../../src/automation/verify";
+import { verifierFor } from "../../src/verify";
 import { verifyStores } from "../../src/automation/verification";
-import type { StoreUnderTest } from "../../src/automation/verify/types";
+import type { StoreUnderTest } from "../../src/verify/types";
 import type { AzureBlobArtifactStore } from "../../src/stores/azure/blobArtifactStore";
 import {
   azuriteAdmin,

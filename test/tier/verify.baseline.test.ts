@@ -31,15 +31,15 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { baselineAuditorFor } from "../../src/automation/baseline";
-import type { Expectation } from "../../src/automation/baseline/compare";
+import { baselineAuditorFor } from "../../src/verify/baseline";
+import type { Expectation } from "../../src/verify/baseline/compare";
 import { provision } from "../../src/automation/commands/provision";
 import { verify } from "../../src/automation/commands/verify";
 import type { Deps } from "../../src/automation/context";
 import { StackConfigFile } from "../../src/automation/stackConfigFile";
-import { verifierFor } from "../../src/automation/verify";
+import { verifierFor } from "../../src/verify";
 import { tlsOnlyBucketPolicy } from "../../src/stores/aws/policies";
-import type { StoreUnderTest } from "../../src/automation/verify/types";
+import type { StoreUnderTest } from "../../src/verify/types";
 import { provisionOnMoto, s3Client, type Created } from "../support/awsEmulator";
 import {
   azuriteAdmin,

@@ -21,9 +21,9 @@ import { verify } from "../../src/automation/commands/verify";
 import { provision } from "../../src/automation/commands/provision";
 import type { Deps } from "../../src/automation/context";
 import { StackConfigFile } from "../../src/automation/stackConfigFile";
-import { verifierFor } from "../../src/automation/verify";
+import { verifierFor } from "../../src/verify";
 import { verifyStores } from "../../src/automation/verification";
-import type { StoreUnderTest } from "../../src/automation/verify/types";
+import type { StoreUnderTest } from "../../src/verify/types";
 import {
   mintServiceAccountKey,
   provisionOnGcsEmulator,
@@ -196,7 +196,7 @@ describe("GCS probe with the store's minted service-account key", () => {
     const opts = { endpointUrl: emu.endpoint };
     expect(await verifier.countObjects(store, 100, opts)).toBe(0);
     const bucket = store.path.slice("gs://".length);
-    const { keyClient } = await import("../../src/automation/verify/gcs");
+    const { keyClient } = await import("../../src/verify/gcs");
     const { Storage } = await import("@google-cloud/storage");
     const gcs = new Storage({
       authClient: await keyClient(store.credentials.service_account_json),

@@ -1,7 +1,7 @@
 // The source's structure: no import loop anywhere in src/ (type-only imports
 // count: a loop of types is still a loop a reader has to untangle), and no
 // import runs back up the layers config -> zenml -> stores -> program ->
-// plan / automation -> cli. Imports are read with TypeScript's own scanner.
+// plan -> verify -> automation -> cli. Imports are read with TypeScript's own scanner.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as ts from "typescript";
@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 const SRC = path.resolve(__dirname, "..", "..", "src");
 
 /** Lower layers first; a file may import its own layer or one listed before it. */
-const LAYERS = ["config", "zenml", "stores", "index.ts", "plan", "automation", "cli"];
+const LAYERS = ["config", "zenml", "stores", "index.ts", "plan", "verify", "automation", "cli"];
 
 function sourceFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {

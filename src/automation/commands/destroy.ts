@@ -1,6 +1,7 @@
 import type { DeploymentConfig } from "../../config/types";
 import type { Deps, Outcome, StackArgs } from "../context";
-import { CliError, EXIT, UsageError, firstLine } from "../errors";
+import { firstLine } from "../../config/text";
+import { CliError, EXIT, UsageError } from "../errors";
 import { describeChanges } from "../progress";
 import { prepareSession, type StackSession } from "../session";
 import { STORES_KEY } from "../stackConfigFile";

@@ -1,6 +1,6 @@
 import type { DeploymentConfig } from "../../config/types";
 import { describeAuth, type StoreAuth, type StoreRegistration } from "../../zenml/model";
-import { auditStores, type StoreAudit } from "../baseline";
+import { auditStores, type StoreAudit } from "../../verify/baseline";
 import type { Deps, Outcome, StackArgs } from "../context";
 import { EXIT, UsageError } from "../errors";
 import { describeChanges } from "../progress";

@@ -1,6 +1,7 @@
 import type { StoreConfig } from "../../config/types";
 import type { Deps, Outcome, StackArgs } from "../context";
-import { EXIT, OperationError, UsageError, firstLine } from "../errors";
+import { firstLine } from "../../config/text";
+import { EXIT, OperationError, UsageError } from "../errors";
 import { describeChanges } from "../progress";
 import {
   deployedVersions,

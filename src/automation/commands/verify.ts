@@ -8,7 +8,7 @@ import {
   type Deviation,
   type Expectation,
   type StoreAudit,
-} from "../baseline";
+} from "../../verify/baseline";
 import type { Deps, Outcome, StackArgs } from "../context";
 import { EXIT, UsageError } from "../errors";
 import { prepareSession } from "../session";

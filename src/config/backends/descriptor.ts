@@ -20,7 +20,7 @@ export type CredentialKind =
 /** ZenML artifact-store flavors this project registers. */
 export type ArtifactStoreFlavor = "s3" | "gcp" | "azure";
 
-/** The storage protocol a store is verified with; src/automation/verify maps each to its verifier. */
+/** The storage protocol a store is verified with; src/verify maps each to its verifier. */
 export type VerifierProtocol = "s3" | "gcs" | "azure";
 
 /** The first rule a name breaks, or undefined when it is valid. */

@@ -1,7 +1,7 @@
-// The baseline audit's pure comparisons (src/automation/baseline/compare.ts) and the
+// The baseline audit's pure comparisons (src/verify/baseline/compare.ts) and the
 // readers' pure mappings of SDK answers, as tables. No SDK call is made here.
 import { describe, expect, it } from "vitest";
-import { azureAccountSettingsOf, azureTargetOf } from "../../../src/automation/baseline/azure";
+import { azureAccountSettingsOf, azureTargetOf } from "../../../src/verify/baseline/azure";
 import {
   anonymousAllows,
   auditAzure,
@@ -14,8 +14,8 @@ import {
   type GcsSettings,
   type PolicyStatement,
   type S3Settings,
-} from "../../../src/automation/baseline/compare";
-import { gcsSettingsOf } from "../../../src/automation/baseline/gcs";
+} from "../../../src/verify/baseline/compare";
+import { gcsSettingsOf } from "../../../src/verify/baseline/gcs";
 import { tlsOnlyBucketPolicy } from "../../../src/stores/aws/policies";
 
 const DEFAULTS: Expectation = {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { registrationsFromOutputs } from "../../../src/automation/recordedRegistration";
-import { retry, backoffDelay } from "../../../src/automation/verify/retry";
-import { parseS3Uri } from "../../../src/automation/verify/s3";
+import { retry, backoffDelay } from "../../../src/verify/retry";
+import { parseS3Uri } from "../../../src/verify/s3";
 import { checkServerUrl } from "../../../src/automation/commands/shared";
 import { serverSettings } from "../../../src/automation/zenmlRegistrar";
 import { AWS_CREDENTIALS, AWS_STORE_OUTPUTS, awsOutputs } from "./support/fakes";

@@ -121,7 +121,7 @@ describe("bad ZenML server answers (real client, fake servers): one line, exit 1
 
 describe("a storage endpoint nothing listens on (real S3 verifier): one failed line, exit 3", () => {
   it("verify --endpoint-url http://127.0.0.1:9 names the store, the step and the reason", async () => {
-    const { verifierFor } = await import("../../../src/automation/verify");
+    const { verifierFor } = await import("../../../src/verify");
     const c: BadInput = {
       name: "closed storage endpoint",
       category: "cli flags",

@@ -5,7 +5,7 @@
 // path round-trips through the flag translation and the parser.
 import { describe, expect, it } from "vitest";
 import { applyStoreFlags, validateDeployment } from "../../../src/automation/storeFlags";
-import { verifierFor } from "../../../src/automation/verify";
+import { verifierFor } from "../../../src/verify";
 import { STORE_OPTIONS } from "../../../src/cli/options";
 import {
   BACKEND_DESCRIPTORS,

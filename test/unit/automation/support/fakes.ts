@@ -24,8 +24,8 @@ import type {
   Deviation,
   Expectation,
   StoreAudit,
-} from "../../../../src/automation/baseline";
-import type { StorageVerifier, StoreUnderTest } from "../../../../src/automation/verify/types";
+} from "../../../../src/verify/baseline";
+import type { StorageVerifier, StoreUnderTest } from "../../../../src/verify/types";
 import type {
   RegisteredStore,
   ZenmlRegistrar,

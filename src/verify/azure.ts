@@ -5,7 +5,7 @@ import {
   type StoreUnderTest,
   type VerifierOptions,
 } from "./types";
-import { connectorConfiguration } from "../../zenml/model";
+import { connectorConfiguration } from "../zenml/model";
 
 /** The token audience of Azure Storage's data plane. */
 export const STORAGE_SCOPE = "https://storage.azure.com/.default";

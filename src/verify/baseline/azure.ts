@@ -1,8 +1,8 @@
 import type { BlobServiceProperties, StorageAccount } from "@azure/arm-storage";
 import type { TokenCredential } from "@azure/identity";
 import type { BlobServiceClient } from "@azure/storage-blob";
-import { parseAzUri, parseConnectionString } from "../verify/azure";
-import type { StoreUnderTest, VerifierOptions } from "../verify/types";
+import { parseAzUri, parseConnectionString } from "../azure";
+import type { StoreUnderTest, VerifierOptions } from "../types";
 import { auditAzure, type AzureSettings, type Read } from "./compare";
 import type { BaselineAuditor } from "./types";
 import { connectorConfiguration } from "../../zenml/model";

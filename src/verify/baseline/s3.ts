@@ -1,6 +1,6 @@
 import type { S3Client } from "@aws-sdk/client-s3";
-import { parseS3Uri, s3Settings } from "../verify/s3";
-import type { StoreUnderTest, VerifierOptions } from "../verify/types";
+import { parseS3Uri, s3Settings } from "../s3";
+import type { StoreUnderTest, VerifierOptions } from "../types";
 import {
   auditS3,
   auditS3Compatible,

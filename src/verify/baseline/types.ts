@@ -1,4 +1,4 @@
-import type { StoreUnderTest, VerifierOptions } from "../verify/types";
+import type { StoreUnderTest, VerifierOptions } from "../types";
 import type { Expectation, StoreAudit } from "./compare";
 
 /**

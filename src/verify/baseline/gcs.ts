@@ -1,6 +1,6 @@
 import type { Storage } from "@google-cloud/storage";
-import { GCP_SCOPE, parseGsUri, sendGrantsTo } from "../verify/gcs";
-import type { StoreUnderTest, VerifierOptions } from "../verify/types";
+import { GCP_SCOPE, parseGsUri, sendGrantsTo } from "../gcs";
+import type { StoreUnderTest, VerifierOptions } from "../types";
 import { auditGcs, type GcsSettings, type LifecycleRule } from "./compare";
 import type { BaselineAuditor } from "./types";
 

@@ -1,4 +1,4 @@
-import type { StoreRegistration } from "../../zenml/model";
+import type { StoreRegistration } from "../zenml/model";
 
 /** A deployed store as verification sees it: where it is and the credentials ZenML got (never printed). */
 export type StoreUnderTest = Pick<

@@ -1,6 +1,6 @@
-import { BACKEND_DESCRIPTORS } from "../../config/backends";
-import type { VerifierProtocol } from "../../config/backends/descriptor";
-import { BACKENDS, type Backend } from "../../config/types";
+import { BACKEND_DESCRIPTORS } from "../config/backends";
+import type { VerifierProtocol } from "../config/backends/descriptor";
+import { BACKENDS, type Backend } from "../config/types";
 import type { StorageVerifier, VerifierFor } from "./types";
 
 /**

@@ -1,5 +1,5 @@
-import { firstLine } from "../errors";
-import type { StoreUnderTest } from "../verify/types";
+import { firstLine } from "../../config/text";
+import type { StoreUnderTest } from "../types";
 import type { Deviation, Expectation, StoreAudit } from "./compare";
 import type { BaselineAuditor, BaselineAuditorFor } from "./types";
 

@@ -46,6 +46,16 @@ beforeEach(() => {
 
 afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 
+describe("npm ci", () => {
+  it("compiles the CLI: package.json's prepare script runs the build into dist/", () => {
+    const pkg = JSON.parse(
+      fs.readFileSync(path.resolve(__dirname, "..", "..", "..", "package.json"), "utf8"),
+    ) as { scripts: Record<string, string> };
+    expect(pkg.scripts.prepare).toBe("npm run build");
+    expect(pkg.scripts.build).toBe("tsc -p tsconfig.build.json");
+  });
+});
+
 describe("bin/zenml-remote-storage", () => {
   it("runs the sources when there is no build (a fresh clone before npm ci)", () => {
     expect(ran()).toBe("source");

@@ -81,6 +81,30 @@ export function credentialResourceName(base: string, version: string): string {
   return version === FIRST_VERSION ? base : `${base}-${version}`;
 }
 
+/** A store's credential resources, one per key version: the one ZenML is given and those kept. */
+export interface VersionedCredentials<T> {
+  /** The version of `current`. */
+  readonly version: string;
+  readonly current: T;
+  readonly previous: T[];
+}
+
+/**
+ * One credential resource per key version (the first version alone by default),
+ * each named `credentialResourceName(base, version)`: a new version is a new
+ * resource, created before the old one is deleted at the end of the update that
+ * drops it.
+ */
+export function versionedCredentials<T>(
+  versions: KeyVersions | undefined,
+  base: string,
+  create: (resourceName: string, version: string) => T,
+): VersionedCredentials<T> {
+  const { current, previous } = versions ?? { current: FIRST_VERSION, previous: [] };
+  const make = (version: string): T => create(credentialResourceName(base, version), version);
+  return { version: current, current: make(current), previous: previous.map(make) };
+}
+
 /** The generation of a version string, or undefined when it is not one. */
 export function versionGeneration(version: string): number | undefined {
   const m = VERSION.exec(version);

@@ -14,6 +14,7 @@ import { ConfigError } from "../../src/config/errors";
 import { parseDeployment } from "../../src/config/parse";
 import {
   credentialResourceName,
+  versionedCredentials,
   credentialVersion,
   keyVersions,
   periodStart,
@@ -239,6 +240,26 @@ describe("key versions and names", () => {
     expect(credentialResourceName("s3-store-key", "1")).toBe("s3-store-key");
     expect(credentialResourceName("s3-store-key", "2")).toBe("s3-store-key-2");
     expect(credentialResourceName("az-secret", "3-20260308")).toBe("az-secret-3-20260308");
+  });
+
+  it("creates one credential per version, the current one first, each under its version's name", () => {
+    const created: string[] = [];
+    const make = (name: string, version: string): string => {
+      created.push(`${name}@${version}`);
+      return name;
+    };
+    expect(versionedCredentials({ current: "3", previous: ["2"] }, "s3-store-key", make)).toEqual({
+      version: "3",
+      current: "s3-store-key-3",
+      previous: ["s3-store-key-2"],
+    });
+    expect(created).toEqual(["s3-store-key-3@3", "s3-store-key-2@2"]);
+    // Never rotated: version 1 alone, under the original name.
+    expect(versionedCredentials(undefined, "s3-store-key", make)).toEqual({
+      version: "1",
+      current: "s3-store-key",
+      previous: [],
+    });
   });
 
   it.each([

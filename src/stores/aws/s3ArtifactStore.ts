@@ -4,7 +4,7 @@ import * as s3 from "@pulumi/aws/s3";
 import * as pulumi from "@pulumi/pulumi";
 import { AWS_BACKEND } from "../../config/backends/aws";
 import { s3BucketPrefix } from "../../config/names";
-import { credentialResourceName, FIRST_VERSION, type KeyVersions } from "../../config/rotation";
+import { versionedCredentials, type KeyVersions } from "../../config/rotation";
 import type { CredentialMode } from "../../config/types";
 import type { ConnectorAuth, Live, StoreOutputs } from "../../zenml/model";
 import type { BucketArgs } from "../bucketArgs";
@@ -129,19 +129,15 @@ export class S3ArtifactStore extends pulumi.ComponentResource implements StoreOu
         args.userName ?? AWS_BACKEND.names.identity(pulumi.getProject(), pulumi.getStack(), name);
       const user = new iam.User(`${name}-user`, { name: userName, tags }, parent);
       this.user = user;
-      // One resource per key version: a new version is a new key, created before
-      // the old one is deleted (at the end of the update that drops it).
-      const versions = args.keyVersions ?? { current: FIRST_VERSION, previous: [] };
-      this.credentialVersion = versions.current;
-      const accessKey = (version: string): iam.AccessKey =>
-        new iam.AccessKey(
-          credentialResourceName(`${name}-key`, version),
-          { user: user.name },
-          parent,
-        );
-      const current = accessKey(versions.current);
+      const keys = versionedCredentials(
+        args.keyVersions,
+        `${name}-key`,
+        (keyName) => new iam.AccessKey(keyName, { user: user.name }, parent),
+      );
+      const current = keys.current;
+      this.credentialVersion = keys.version;
       this.accessKey = current;
-      this.previousAccessKeys = versions.previous.map(accessKey);
+      this.previousAccessKeys = keys.previous;
 
       if (args.credentials === "iam-role") {
         // Naming the user as principal makes the role wait for the user: IAM checks

@@ -4,7 +4,7 @@ import * as resources from "@pulumi/azure-native/resources";
 import * as storage from "@pulumi/azure-native/storage";
 import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
-import { credentialResourceName, FIRST_VERSION, type KeyVersions } from "../../config/rotation";
+import { FIRST_VERSION, versionedCredentials, type KeyVersions } from "../../config/rotation";
 import { AZURE_BACKEND } from "../../config/backends/azure";
 import type { AzureKeylessIdentity } from "../../config/backends/keyless";
 import type { CredentialMode } from "../../config/types";
@@ -484,22 +484,26 @@ export class AzureBlobArtifactStore extends pulumi.ComponentResource implements 
       { clientId: application.clientId, owners },
       parent,
     );
-    // One password per version: a new version is a new secret, created before
-    // the old one is deleted (at the end of the update that drops it).
-    const versions = args.keyVersions ?? { current: FIRST_VERSION, previous: [] };
-    const clientSecret = (version: string): azuread.ApplicationPassword =>
-      new azuread.ApplicationPassword(
-        credentialResourceName(`${name}-secret`, version),
-        {
-          applicationId: application.id,
-          displayName: clientSecretDisplayName(version),
-          endDate: args.clientSecretExpiry ?? oneYearAfter(new Date()),
-        },
-        // A computed default must not move (and replace the secret) on every run.
-        args.clientSecretExpiry === undefined ? { ...parent, ignoreChanges: ["endDate"] } : parent,
-      );
-    const password = clientSecret(versions.current);
-    const previousPasswords = versions.previous.map(clientSecret);
+    // One password per key version (see versionedCredentials).
+    const passwords = versionedCredentials(
+      args.keyVersions,
+      `${name}-secret`,
+      (secretName, version) =>
+        new azuread.ApplicationPassword(
+          secretName,
+          {
+            applicationId: application.id,
+            displayName: clientSecretDisplayName(version),
+            endDate: args.clientSecretExpiry ?? oneYearAfter(new Date()),
+          },
+          // A computed default must not move (and replace the secret) on every run.
+          args.clientSecretExpiry === undefined
+            ? { ...parent, ignoreChanges: ["endDate"] }
+            : parent,
+        ),
+    );
+    const password = passwords.current;
+    const previousPasswords = passwords.previous;
 
     this.grantContainerAccess(name, servicePrincipal.objectId, subscriptionId);
     return {
@@ -507,7 +511,7 @@ export class AzureBlobArtifactStore extends pulumi.ComponentResource implements 
       servicePrincipal,
       password,
       previousPasswords,
-      version: versions.current,
+      version: passwords.version,
       tenantId: deployer.tenantId,
     };
   }

@@ -4,7 +4,7 @@ import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import * as storage from "@pulumi/gcp/storage";
 import * as pulumi from "@pulumi/pulumi";
 import { GCP_BACKEND, gcsBucketHash, gcsBucketName } from "../../config/backends/gcp";
-import { credentialResourceName, FIRST_VERSION, type KeyVersions } from "../../config/rotation";
+import { versionedCredentials, type KeyVersions } from "../../config/rotation";
 import type { CredentialMode } from "../../config/types";
 import type { ConnectorAuth, Live, StoreOutputs } from "../../zenml/model";
 import type { BucketArgs } from "../bucketArgs";
@@ -240,18 +240,15 @@ export class GcsArtifactStore extends pulumi.ComponentResource implements StoreO
         .secret(secretKey!)
         .apply((json): Record<string, string> => ({ service_account_json: json }));
     } else {
-      // One resource per key version: a new version is a new key, created before
-      // the old one is deleted (at the end of the update that drops it).
-      const versions = args.keyVersions ?? { current: FIRST_VERSION, previous: [] };
-      this.credentialVersion = versions.current;
-      const key = (version: string): serviceaccount.Key =>
-        new serviceaccount.Key(
-          credentialResourceName(`${name}-key`, version),
-          { serviceAccountId: serviceAccount.name },
-          parent,
-        );
-      this.key = key(versions.current);
-      this.previousKeys = versions.previous.map(key);
+      const keys = versionedCredentials(
+        args.keyVersions,
+        `${name}-key`,
+        (keyName) =>
+          new serviceaccount.Key(keyName, { serviceAccountId: serviceAccount.name }, parent),
+      );
+      this.credentialVersion = keys.version;
+      this.key = keys.current;
+      this.previousKeys = keys.previous;
       configuration = project.apply((p): Record<string, string> => ({
         project_id: p,
       }));

@@ -2,7 +2,7 @@ import * as minio from "@pulumi/minio";
 import * as pulumi from "@pulumi/pulumi";
 import { S3_COMPATIBLE_BACKEND, type S3KeyPair } from "../../config/backends/s3Compatible";
 import { s3BucketPrefix } from "../../config/names";
-import { credentialResourceName, FIRST_VERSION, type KeyVersions } from "../../config/rotation";
+import { versionedCredentials, type KeyVersions } from "../../config/rotation";
 import { artifactAccessPolicy } from "../aws/policies";
 import type { SecretAuth, StoreOutputs } from "../../zenml/model";
 import type { BucketArgs } from "../bucketArgs";
@@ -121,20 +121,22 @@ export class MinioArtifactStore extends pulumi.ComponentResource implements Stor
     );
     // The key ZenML uses: a service account of the user, revocable and rotatable
     // on its own, restricted by the same policy even if the user later gets more.
-    // One service account per version: a new version is a new key, created before
-    // the old one is deleted (at the end of the update that drops it).
-    const versions = args.keyVersions ?? { current: FIRST_VERSION, previous: [] };
-    this.credentialVersion = versions.current;
-    const serviceAccount = (version: string): minio.IamServiceAccount =>
-      new minio.IamServiceAccount(
-        credentialResourceName(`${name}-key`, version),
-        // Created alongside the attachment: a service account's access is the
-        // intersection of its own policy and its user's, which the update completes.
-        { targetUser: this.user.name, policy: policyDocument },
-        child,
-      );
-    this.serviceAccount = serviceAccount(versions.current);
-    this.previousServiceAccounts = versions.previous.map(serviceAccount);
+    // One service account per key version (see versionedCredentials).
+    const serviceAccounts = versionedCredentials(
+      args.keyVersions,
+      `${name}-key`,
+      (keyName) =>
+        new minio.IamServiceAccount(
+          keyName,
+          // Created alongside the attachment: a service account's access is the
+          // intersection of its own policy and its user's, which the update completes.
+          { targetUser: this.user.name, policy: policyDocument },
+          child,
+        ),
+    );
+    this.credentialVersion = serviceAccounts.version;
+    this.serviceAccount = serviceAccounts.current;
+    this.previousServiceAccounts = serviceAccounts.previous;
 
     const zenmlOutputs = s3CompatibleOutputs({
       storeName: name,

@@ -82,16 +82,21 @@ export const VERIFY_OPTIONS = {
   },
 } satisfies Record<string, Options>;
 
+/** For the commands that change the cloud and ask first. */
+const CONFIRM_OPTIONS = {
+  yes: {
+    type: "boolean",
+    alias: "y",
+    describe: "Do not ask for confirmation (required without a terminal)",
+  },
+} satisfies Record<string, Options>;
+
 export const COMMAND_OPTIONS = {
   provision: {
     ...STACK_OPTIONS,
     ...STORE_OPTIONS,
     ...VERIFY_OPTIONS,
-    yes: {
-      type: "boolean",
-      alias: "y",
-      describe: "Do not ask for confirmation (required without a terminal)",
-    },
+    ...CONFIRM_OPTIONS,
     verify: {
       type: "boolean",
       default: true,
@@ -163,19 +168,11 @@ export const COMMAND_OPTIONS = {
       describe:
         "Rotate only this store's credential (default: every store whose credential this project mints)",
     },
-    yes: {
-      type: "boolean",
-      alias: "y",
-      describe: "Do not ask for confirmation (required without a terminal)",
-    },
+    ...CONFIRM_OPTIONS,
   },
   destroy: {
     ...STACK_OPTIONS,
-    yes: {
-      type: "boolean",
-      alias: "y",
-      describe: "Do not ask for confirmation (required without a terminal)",
-    },
+    ...CONFIRM_OPTIONS,
     "force-destroy": {
       type: "boolean",
       describe: "Delete buckets that still hold objects, with their objects",
